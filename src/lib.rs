@@ -1,0 +1,19 @@
+//! reel: the engine library behind the `reel` command (probe, transcode, package, serve, stream, ...).
+//!
+//! No command-line parsing and no terminal output here: the binary in `subcommands/` turns flags into calls.
+
+pub mod error;
+
+pub mod util;
+pub mod version;
+
+pub use error::{Error, Result};
+
+/// Initialises the FFmpeg libraries once and keeps their own logging quiet (errors come back to us as values).
+pub fn init() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let _ = ffmpeg_next::init();
+        ffmpeg_next::util::log::set_level(ffmpeg_next::util::log::Level::Fatal);
+    });
+}

@@ -1,0 +1,4 @@
+//! Small utilities shared by every part of the engine: atomic output files, time parsing.
+
+pub mod atomic;
+pub mod time;

@@ -1,0 +1,154 @@
+//! The `reel` binary: global flags, subcommand dispatch, error printing and exit codes.
+//!
+//! Each subcommand lives in its own file with `Args` (clap derive) and `run`; this file only wires them up.
+
+mod completions;
+mod logging;
+
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
+use std::process::ExitCode;
+
+/// How progress is reported on stderr.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Progress {
+    /// A bar when stderr is a terminal, nothing otherwise.
+    Auto,
+    /// Always a bar.
+    Bar,
+    /// NDJSON progress events on stderr, for machines.
+    Json,
+    /// No progress output.
+    None,
+}
+
+/// Flags every subcommand understands.
+#[derive(clap::Args, Clone, Debug)]
+pub struct GlobalOpts {
+    /// More log output on stderr (repeat for more: -vv); errors show their cause chain.
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    pub verbose: u8,
+    /// Only errors on stderr.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Machine-readable JSON on stdout.
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// Progress reporting on stderr.
+    #[arg(long, value_enum, default_value_t = Progress::Auto, global = true, value_name = "MODE")]
+    pub progress: Progress,
+    /// Worker threads (default: all cores).
+    #[arg(long, global = true, value_name = "N")]
+    pub threads: Option<usize>,
+    /// Overwrite existing outputs without asking.
+    #[arg(short = 'y', long = "overwrite", global = true)]
+    pub overwrite: bool,
+}
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "reel",
+    version,
+    long_version = long_version(),
+    about = "A command-line media toolkit: inspect, transcode, package, serve and stream media",
+    propagate_version = true,
+    max_term_width = 100
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalOpts,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Print a shell completion script.
+    Completions(completions::CompletionsArgs),
+    /// Print the man page (roff).
+    Man(completions::ManArgs),
+}
+
+fn long_version() -> &'static str {
+    reel::init();
+    Box::leak(reel::version::long_version().into_boxed_str())
+}
+
+/// The clap command, for completions and man pages.
+pub fn command() -> clap::Command {
+    Cli::command()
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // clap prints help and version on stdout (exit 0) and usage errors on stderr (exit 2).
+            let _ = e.print();
+            return ExitCode::from(e.exit_code() as u8);
+        }
+    };
+    logging::init(&cli.global);
+    if let Some(n) = cli.global.threads {
+        let _ = rayon::ThreadPoolBuilder::new()
+            .num_threads(n.max(1))
+            .build_global();
+    }
+    reel::init();
+    let result = match cli.command {
+        Command::Completions(args) => completions::run_completions(args),
+        Command::Man(args) => completions::run_man(args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => report_error(&e, &cli.global),
+    }
+}
+
+/// Prints `reel: <what>: <why>` on one line and picks the exit code. A closed stdout pipe is not an error.
+fn report_error(e: &anyhow::Error, global: &GlobalOpts) -> ExitCode {
+    if let Some(code) = e.downcast_ref::<Exit>() {
+        return ExitCode::from(code.0);
+    }
+    for cause in e.chain() {
+        if let Some(io) = cause.downcast_ref::<std::io::Error>()
+            && io.kind() == std::io::ErrorKind::BrokenPipe
+        {
+            return ExitCode::SUCCESS;
+        }
+    }
+    let msg = if global.verbose > 0 {
+        e.chain()
+            .map(|c| c.to_string())
+            .collect::<Vec<_>>()
+            .join(": ")
+    } else {
+        format!("{e:#}")
+    };
+    eprintln!("reel: {}", msg.replace('\n', " "));
+    let usage = e.chain().any(|c| c.downcast_ref::<Usage>().is_some());
+    ExitCode::from(if usage { 2 } else { 1 })
+}
+
+/// An error that is the user's invocation's fault: exit code 2.
+#[derive(Debug)]
+pub struct Usage(pub String);
+
+impl std::fmt::Display for Usage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Usage {}
+
+/// Exit with a given code after the subcommand already reported what went wrong (e.g. a batch with failures).
+#[derive(Debug)]
+pub struct Exit(pub u8);
+
+impl std::fmt::Display for Exit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "exit {}", self.0)
+    }
+}
+
+impl std::error::Error for Exit {}
