@@ -13,27 +13,12 @@ pub fn ffmpeg_libraries() -> Vec<(&'static str, String)> {
     // SAFETY: these functions only return a constant integer.
     unsafe {
         vec![
-            (
-                "libavcodec",
-                av_version(ffmpeg_next::ffi::avcodec_version()),
-            ),
-            (
-                "libavformat",
-                av_version(ffmpeg_next::ffi::avformat_version()),
-            ),
-            (
-                "libavfilter",
-                av_version(ffmpeg_next::ffi::avfilter_version()),
-            ),
+            ("libavcodec", av_version(ffmpeg_next::ffi::avcodec_version())),
+            ("libavformat", av_version(ffmpeg_next::ffi::avformat_version())),
+            ("libavfilter", av_version(ffmpeg_next::ffi::avfilter_version())),
             ("libavutil", av_version(ffmpeg_next::ffi::avutil_version())),
-            (
-                "libswscale",
-                av_version(ffmpeg_next::ffi::swscale_version()),
-            ),
-            (
-                "libswresample",
-                av_version(ffmpeg_next::ffi::swresample_version()),
-            ),
+            ("libswscale", av_version(ffmpeg_next::ffi::swscale_version())),
+            ("libswresample", av_version(ffmpeg_next::ffi::swresample_version())),
         ]
     }
 }
@@ -53,11 +38,7 @@ pub fn long_version() -> String {
     for (name, v) in ffmpeg_libraries() {
         s.push_str(&format!("\n{name} {v}"));
     }
-    let features = if FEATURES.is_empty() {
-        "none"
-    } else {
-        FEATURES
-    };
+    let features = if FEATURES.is_empty() { "none" } else { FEATURES };
     s.push_str(&format!("\nfeatures: {features}"));
     s.push_str(&format!("\nlicence: {}", licence()));
     s

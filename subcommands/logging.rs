@@ -15,8 +15,8 @@ pub fn init(global: &GlobalOpts) {
             _ => "trace",
         }
     };
-    let filter = EnvFilter::try_from_env("REEL_LOG")
-        .unwrap_or_else(|_| EnvFilter::new(format!("reel={level},{level}")));
+    let filter =
+        EnvFilter::try_from_env("REEL_LOG").unwrap_or_else(|_| EnvFilter::new(format!("reel={level},{level}")));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)

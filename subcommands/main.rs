@@ -89,9 +89,7 @@ fn main() -> ExitCode {
     };
     logging::init(&cli.global);
     if let Some(n) = cli.global.threads {
-        let _ = rayon::ThreadPoolBuilder::new()
-            .num_threads(n.max(1))
-            .build_global();
+        let _ = rayon::ThreadPoolBuilder::new().num_threads(n.max(1)).build_global();
     }
     reel::init();
     let result = match cli.command {
@@ -117,10 +115,7 @@ fn report_error(e: &anyhow::Error, global: &GlobalOpts) -> ExitCode {
         }
     }
     let msg = if global.verbose > 0 {
-        e.chain()
-            .map(|c| c.to_string())
-            .collect::<Vec<_>>()
-            .join(": ")
+        e.chain().map(|c| c.to_string()).collect::<Vec<_>>().join(": ")
     } else {
         format!("{e:#}")
     };

@@ -34,10 +34,7 @@ impl AtomicPath {
         if !dir.is_dir() {
             return Err(Error::io(
                 final_path,
-                std::io::Error::new(
-                    std::io::ErrorKind::NotFound,
-                    "output directory does not exist",
-                ),
+                std::io::Error::new(std::io::ErrorKind::NotFound, "output directory does not exist"),
             ));
         }
         let name = final_path
@@ -72,11 +69,9 @@ impl AtomicPath {
     /// Renames the temporary file or directory into place.
     pub fn commit(mut self) -> Result<()> {
         if self.final_path.is_dir() {
-            std::fs::remove_dir_all(&self.final_path)
-                .map_err(|e| Error::io(&self.final_path, e))?;
+            std::fs::remove_dir_all(&self.final_path).map_err(|e| Error::io(&self.final_path, e))?;
         }
-        std::fs::rename(&self.temp_path, &self.final_path)
-            .map_err(|e| Error::io(&self.final_path, e))?;
+        std::fs::rename(&self.temp_path, &self.final_path).map_err(|e| Error::io(&self.final_path, e))?;
         unregister_temp(&self.temp_path);
         self.committed = true;
         Ok(())

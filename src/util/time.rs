@@ -5,11 +5,7 @@ use crate::error::{Error, Result};
 /// Parses a duration in seconds: `10`, `2.5s`, `500ms`, `1m30s`, `01:02:03.5`.
 pub fn parse_duration(s: &str) -> Result<f64> {
     let t = s.trim();
-    let bad = || {
-        Error::InvalidArgument(format!(
-            "'{s}' is not a duration (try 10, 2.5s, 500ms or 00:01:30)"
-        ))
-    };
+    let bad = || Error::InvalidArgument(format!("'{s}' is not a duration (try 10, 2.5s, 500ms or 00:01:30)"));
     if t.is_empty() {
         return Err(bad());
     }

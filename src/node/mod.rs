@@ -1,0 +1,3 @@
+//! Pipeline nodes: the contracts between the graph and its sources, decoders, filters, encoders and sinks.
+
+pub mod video_filter;
