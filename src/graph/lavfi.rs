@@ -23,7 +23,14 @@ pub struct AudioLavfi {
 }
 
 fn filter_error(chain: &str, e: ff::Error) -> Error {
-    Error::InvalidArgument(format!("filter '{chain}': {}", e.to_string().to_lowercase()))
+    // Name the user's chain, not the converters the builder appended.
+    let user = chain.split(",format=pix_fmts=").next().unwrap_or(chain);
+    let user = user.split(",aresample=").next().unwrap_or(user);
+    let user = user
+        .strip_prefix("format=pix_fmts=")
+        .map(|_| "(format conversion)")
+        .unwrap_or(user);
+    Error::InvalidArgument(format!("filter '{user}': {}", e.to_string().to_lowercase()))
 }
 
 impl VideoLavfi {

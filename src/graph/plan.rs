@@ -392,10 +392,22 @@ fn plan_video(
     for e in elements {
         let name = lavfi::filter_name(&e).to_string();
         if crate::node::registry::is_native_video_filter(&name) {
+            let args = e.split_once('=').map(|(_, a)| a.to_string()).unwrap_or_default();
+            // Negotiation: convert to a format the native filter takes, as libavfilter inserts `scale`.
+            let accepted = crate::node::registry::native_video_filter(&name, &args)?.accepted_formats();
+            if !accepted.is_empty() {
+                run.push(format!(
+                    "format=pix_fmts={}",
+                    accepted
+                        .iter()
+                        .map(|f| media::pix_fmt_name(*f))
+                        .collect::<Vec<_>>()
+                        .join("|")
+                ));
+            }
             if !run.is_empty() {
                 stages.push(Stage::Lavfi(std::mem::take(&mut run).join(",")));
             }
-            let args = e.split_once('=').map(|(_, a)| a.to_string()).unwrap_or_default();
             stages.push(Stage::Native { name, args });
         } else {
             run.push(e);

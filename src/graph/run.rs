@@ -65,6 +65,7 @@ enum MuxMsg {
         params: ff::codec::Parameters,
         tb: Rational,
         matrix: Option<Vec<u8>>,
+        rate: Option<Rational>,
     },
     Absent {
         slot: usize,
@@ -77,7 +78,7 @@ enum MuxMsg {
 }
 
 /// A stream the muxer can add: codec parameters, packet time base, display matrix.
-type ReadyStream = (ff::codec::Parameters, Rational, Option<Vec<u8>>);
+type ReadyStream = (ff::codec::Parameters, Rational, Option<Vec<u8>>, Option<Rational>);
 
 const PACKET_QUEUE: usize = 64;
 const FRAME_QUEUE: usize = 8;
@@ -201,6 +202,7 @@ pub fn run_with_input(plan: &Plan, ctl: &RunControl, opened: Option<ff::format::
                     params,
                     tb: stream.time_base(),
                     matrix,
+                    rate: Some(stream.avg_frame_rate()).filter(|r| r.numerator() > 0),
                 });
             }
         }
@@ -606,6 +608,7 @@ impl VideoSink<'_> {
                     params,
                     tb: enc.time_base(),
                     matrix: None,
+                    rate: fmt.frame_rate,
                 })
                 .map_err(|_| Error::Interrupted)?;
             self.enc = Some(enc);
@@ -864,6 +867,7 @@ fn audio_branch(
                     params: e.parameters()?,
                     tb: e.time_base(),
                     matrix: None,
+                    rate: None,
                 })
                 .map_err(|_| Error::Interrupted)?;
                 enc = Some(e);
@@ -977,7 +981,8 @@ fn mux_thread(
                 params,
                 tb,
                 matrix,
-            } => ready[slot] = Some((params, tb, matrix)),
+                rate,
+            } => ready[slot] = Some((params, tb, matrix, rate)),
             MuxMsg::Absent { slot } => absent[slot] = true,
             MuxMsg::Packet { slot, pkt, tb } => {
                 if header {
@@ -1037,7 +1042,9 @@ fn open_streams(
     path: &str,
 ) -> Result<()> {
     for (slot, r) in ready.iter_mut().enumerate() {
-        let Some((params, tb, matrix)) = r.take() else { continue };
+        let Some((params, tb, matrix, rate)) = r.take() else {
+            continue;
+        };
         // SAFETY: adding a stream to an output context that has not written its header; copying parameters.
         unsafe {
             let st = ff::ffi::avformat_new_stream(octx.as_mut_ptr(), std::ptr::null());
@@ -1049,6 +1056,14 @@ fn open_streams(
             }
             (*(*st).codecpar).codec_tag = 0;
             (*st).time_base = tb.into();
+            if let Some(r) = rate.filter(|r| r.numerator() > 0 && r.denominator() > 0) {
+                (*st).avg_frame_rate = r.into();
+                (*st).r_frame_rate = r.into();
+                // Y4M has no timestamps: its header rate is the stream time base.
+                if container.muxer == "yuv4mpegpipe" {
+                    (*st).time_base = r.invert().into();
+                }
+            }
             if let Some(m) = matrix {
                 let sd = ff::ffi::av_stream_new_side_data(
                     st,
