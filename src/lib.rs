@@ -4,6 +4,7 @@
 
 pub mod error;
 pub mod node;
+pub mod probe;
 
 pub mod util;
 pub mod version;

@@ -4,6 +4,7 @@
 
 mod completions;
 mod logging;
+mod probe;
 
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use std::process::ExitCode;
@@ -62,6 +63,8 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
+    /// Show what media files contain: container, streams, codecs, timing (ffprobe-compatible JSON with --json).
+    Probe(probe::Args),
     /// Print a shell completion script.
     Completions(completions::CompletionsArgs),
     /// Print the man page (roff).
@@ -93,6 +96,7 @@ fn main() -> ExitCode {
     }
     reel::init();
     let result = match cli.command {
+        Command::Probe(args) => probe::run(args, &cli.global),
         Command::Completions(args) => completions::run_completions(args),
         Command::Man(args) => completions::run_man(args),
     };
