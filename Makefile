@@ -27,7 +27,7 @@ test: bootstrap
 
 # The fuzz crate is not in the main build: check that it still compiles (cheap; no nightly needed).
 fuzz-check:
-	. scripts/env.sh && cd fuzz && $(CARGO) check --locked
+	. scripts/env.sh && cd fuzz && CARGO_TARGET_DIR=../target $(CARGO) check --locked
 
 install: bootstrap
 	. scripts/env.sh && $(CARGO) install --locked --path .
