@@ -118,9 +118,11 @@ fn json_matches_ffprobe_on_fixtures_and_shared_media() {
 }
 
 #[test]
-fn whole_documents_equal_ffprobe_on_fixtures() {
+fn whole_documents_equal_ffprobe() {
     // Not only the named fields: every field ffprobe prints for these files, in the same order.
-    for file in fixtures() {
+    let mut files = fixtures();
+    files.extend(shared_media());
+    for file in files {
         let out = reel().args(["--json", "probe"]).arg(&file).output().unwrap();
         assert!(out.status.success());
         let mut got: Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -239,21 +241,23 @@ fn ndjson(out: &[u8]) -> Vec<Value> {
 
 #[test]
 fn show_packets_streams_ffprobe_packet_records() {
-    let out = reel()
-        .args(["probe", "--show-packets", "testdata/av.mp4"])
-        .output()
-        .unwrap();
-    assert!(out.status.success());
-    let got = ndjson(&out.stdout);
-    let want = Process::new("ffprobe")
-        .args(["-v", "error", "-show_packets", "-of", "json", "testdata/av.mp4"])
-        .output()
-        .unwrap();
-    let want: Value = serde_json::from_slice(&want.stdout).unwrap();
-    let want = want["packets"].as_array().unwrap();
-    assert_eq!(got.len(), want.len());
-    for (w, g) in want.iter().zip(&got) {
-        assert_eq!(w, g);
+    let mut files = fixtures();
+    files.extend(shared_media());
+    for file in files {
+        let out = reel().args(["probe", "--show-packets"]).arg(&file).output().unwrap();
+        assert!(out.status.success());
+        let got = ndjson(&out.stdout);
+        let want = Process::new("ffprobe")
+            .args(["-v", "error", "-show_packets", "-of", "json"])
+            .arg(&file)
+            .output()
+            .unwrap();
+        let want: Value = serde_json::from_slice(&want.stdout).unwrap();
+        let want = want["packets"].as_array().unwrap();
+        assert_eq!(got.len(), want.len(), "{}", file.display());
+        for (w, g) in want.iter().zip(&got) {
+            assert_eq!(w, g, "{}", file.display());
+        }
     }
 }
 

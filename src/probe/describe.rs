@@ -329,6 +329,8 @@ pub(crate) unsafe fn side_data(list: *const ffi::AVPacketSideData, count: libc::
                     out.fields.insert("min_luminance".into(), q(md.min_luminance));
                     out.fields.insert("max_luminance".into(), q(md.max_luminance));
                 }
+            } else if kind == ffi::AVPacketSideDataType::AV_PKT_DATA_MPEGTS_STREAM_ID as i32 && !bytes.is_empty() {
+                out.fields.insert("id".into(), bytes[0].into());
             } else if kind == ffi::AVPacketSideDataType::AV_PKT_DATA_SKIP_SAMPLES as i32 && bytes.len() >= 10 {
                 let le32 = |i: usize| u32::from_le_bytes([bytes[i], bytes[i + 1], bytes[i + 2], bytes[i + 3]]);
                 out.fields.insert("skip_samples".into(), le32(0).into());

@@ -256,6 +256,10 @@ pub struct FrameRecord {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pict_type: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub coded_picture_number: Option<i32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub display_picture_number: Option<i32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub interlaced_frame: Option<i32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub top_field_first: Option<i32>,
@@ -269,6 +273,8 @@ pub struct FrameRecord {
     pub color_primaries: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub color_transfer: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chroma_location: Option<String>,
     // Audio.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sample_fmt: Option<String>,

@@ -131,7 +131,8 @@ pub(crate) fn time_text(ts: i64, tb: ffi::AVRational) -> Option<String> {
     if ts == ffi::AV_NOPTS_VALUE || tb.den == 0 {
         None
     } else {
-        Some(format!("{:.6}", ts as f64 * tb.num as f64 / tb.den as f64))
+        // ts * av_q2d(tb), exactly as ffprobe computes it, so the last digit rounds the same way.
+        Some(format!("{:.6}", ts as f64 * (f64::from(tb.num) / f64::from(tb.den))))
     }
 }
 

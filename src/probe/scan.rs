@@ -170,13 +170,14 @@ fn frame_record(frame: &ffi::AVFrame, stream_index: u32, codec_type: libc::c_int
         ..FrameRecord::default()
     };
     // SAFETY: reading enum-typed fields of a valid frame as ints.
-    let (pict_type, range, space, primaries, trc) = unsafe {
+    let (pict_type, range, space, primaries, trc, chroma) = unsafe {
         (
             int_field!(frame.pict_type),
             int_field!(frame.color_range),
             int_field!(frame.colorspace),
             int_field!(frame.color_primaries),
             int_field!(frame.color_trc),
+            int_field!(frame.chroma_location),
         )
     };
     if codec_type == ffi::AVMediaType::AVMEDIA_TYPE_VIDEO as i32 {
@@ -186,6 +187,8 @@ fn frame_record(frame: &ffi::AVFrame, stream_index: u32, codec_type: libc::c_int
         let sar = frame.sample_aspect_ratio;
         r.sample_aspect_ratio = (sar.num != 0).then(|| raw::rational(sar, ':'));
         r.pict_type = Some(raw::picture_type_char(pict_type).to_string());
+        r.coded_picture_number = Some(frame.coded_picture_number);
+        r.display_picture_number = Some(frame.display_picture_number);
         r.interlaced_frame = Some(frame.interlaced_frame);
         r.top_field_first = Some(frame.top_field_first);
         r.repeat_pict = Some(frame.repeat_pict);
@@ -193,6 +196,7 @@ fn frame_record(frame: &ffi::AVFrame, stream_index: u32, codec_type: libc::c_int
         r.color_space = (space != 2).then(|| raw::color_space_name(space)).flatten();
         r.color_primaries = (primaries != 2).then(|| raw::color_primaries_name(primaries)).flatten();
         r.color_transfer = (trc != 2).then(|| raw::color_transfer_name(trc)).flatten();
+        r.chroma_location = (chroma != 0).then(|| raw::chroma_location_name(chroma)).flatten();
     } else if codec_type == ffi::AVMediaType::AVMEDIA_TYPE_AUDIO as i32 {
         r.sample_fmt = raw::sample_fmt_name(frame.format);
         r.nb_samples = Some(frame.nb_samples);
