@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # bench/probe.sh: time `reel probe --json` (one run, all files) against ffprobe (one run per file, same fields).
 #
-# Inputs: testdata/ fixtures and ../shared/media (skipped, saying so, when absent). Prints both times and the
+# Inputs: testdata/ fixtures and ../shared/media (or $REEL_SHARED/media; skipped, saying so, when absent). Prints both times and the
 # ratio reel/ffprobe (target <= 1.0). Each side runs ROUNDS times (default 5) and the best round counts.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,10 +14,11 @@ for f in testdata/*; do
     case "$f" in *.sh | *.md) continue ;; esac
     files+=("$f")
 done
-if [ -d ../shared/media ]; then
-    for f in ../shared/media/*; do [ -f "$f" ] && files+=("$f"); done
+SHARED=${REEL_SHARED:-../shared}
+if [ -d "$SHARED/media" ]; then
+    for f in "$SHARED"/media/*; do [ -f "$f" ] && files+=("$f"); done
 else
-    echo "bench: ../shared/media not present, timing testdata only"
+    echo "bench: $SHARED/media not present, timing testdata only"
 fi
 
 now() { date +%s.%N; }

@@ -21,11 +21,12 @@ fn fixtures() -> Vec<PathBuf> {
     files
 }
 
-/// Files in ../shared/media, or none (saying so) when the shared data is not there.
+/// Files in ../shared/media (or $REEL_SHARED/media), or none (saying so) when the shared data is not there.
 fn shared_media() -> Vec<PathBuf> {
-    let dir = Path::new("../shared/media");
-    let Ok(rd) = std::fs::read_dir(dir) else {
-        eprintln!("skipping ../shared/media: not present");
+    let shared = std::env::var_os("REEL_SHARED").map_or_else(|| PathBuf::from("../shared"), PathBuf::from);
+    let dir = shared.join("media");
+    let Ok(rd) = std::fs::read_dir(&dir) else {
+        eprintln!("skipping {}: not present", dir.display());
         return Vec::new();
     };
     let mut files: Vec<PathBuf> = rd

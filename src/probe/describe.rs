@@ -342,3 +342,20 @@ pub(crate) unsafe fn side_data(list: *const ffi::AVPacketSideData, count: libc::
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fourcc_prints_like_ffmpeg() {
+        assert_eq!(fourcc(u32::from_le_bytes(*b"avc1")), "avc1");
+        assert_eq!(fourcc(0), "[0][0][0][0]");
+    }
+
+    #[test]
+    fn disposition_flags_map_to_fields() {
+        let d = disposition(ffi::AV_DISPOSITION_DEFAULT | ffi::AV_DISPOSITION_FORCED);
+        assert_eq!((d.default, d.forced, d.dub), (1, 1, 0));
+    }
+}

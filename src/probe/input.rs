@@ -310,3 +310,22 @@ unsafe extern "C" fn memory_seek(opaque: *mut c_void, offset: i64, whence: c_int
         _ => ffi::AVERROR(libc::EINVAL) as i64,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn arguments_become_sources() {
+        crate::init();
+        assert_eq!(Source::from_arg("-"), Source::Stdin);
+        assert_eq!(
+            Source::from_arg("http://example.com/a.ts"),
+            Source::Url("http://example.com/a.ts".into())
+        );
+        assert_eq!(Source::from_arg("clip.mp4"), Source::Path("clip.mp4".into()));
+        // A drive letter or an unknown scheme is a path.
+        assert_eq!(Source::from_arg("c:clip.mp4"), Source::Path("c:clip.mp4".into()));
+        assert_eq!(Source::from_arg("nosuchproto:x"), Source::Path("nosuchproto:x".into()));
+    }
+}
