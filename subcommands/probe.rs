@@ -48,26 +48,18 @@ pub fn run(args: Args, global: &crate::GlobalOpts) -> anyhow::Result<()> {
     let mut failed = false;
     let mut items = Vec::new();
     for arg in &args.inputs {
-        let path = Path::new(arg);
-        if arg != "-" && path.is_dir() {
-            if args.recursive {
-                walk(path, &mut items);
-                continue;
-            }
-            let refused = Some("is a directory (use --recursive to probe the files in it)");
-            items.push(Item {
-                name: arg.clone(),
-                source: Source::from_arg(arg),
-                found_in_directory: false,
-                refused,
-            });
+        let is_dir = arg != "-" && Path::new(arg).is_dir();
+        if is_dir && args.recursive {
+            walk(Path::new(arg), &mut items);
             continue;
         }
+        let refused = is_dir.then_some("is a directory (use --recursive to probe the files in it)");
+        let source = Source::from_arg(arg);
         items.push(Item {
             name: arg.clone(),
-            source: Source::from_arg(arg),
+            source,
             found_in_directory: false,
-            refused: None,
+            refused,
         });
     }
     let mut out = BufWriter::new(std::io::stdout().lock());
