@@ -9,6 +9,7 @@ pub mod graph;
 pub mod media;
 pub mod node;
 pub mod preset;
+pub mod probe;
 pub mod util;
 pub mod version;
 

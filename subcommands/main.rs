@@ -5,6 +5,7 @@
 mod completions;
 mod logging;
 mod presets;
+mod probe;
 mod progress;
 mod signals;
 mod transcode;
@@ -66,6 +67,8 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
+    /// Show what media files contain: container, streams, codecs, timing (ffprobe-compatible JSON with --json).
+    Probe(probe::Args),
     /// Decode, filter, encode and mux (x264, x265, rav1e AV1, libvpx, AAC, Opus ...), by flags or YAML presets.
     Transcode(Box<transcode::Args>),
     /// List and show the built-in YAML presets.
@@ -104,6 +107,7 @@ fn main() -> ExitCode {
     }
     reel::init();
     let result = match cli.command {
+        Command::Probe(args) => probe::run(args, &cli.global),
         Command::Transcode(args) => {
             let sub = matches.subcommand_matches("transcode").cloned().unwrap_or_default();
             transcode::run(*args, &cli.global, &sub)
