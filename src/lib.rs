@@ -3,6 +3,7 @@
 //! No command-line parsing and no terminal output here: the binary in `subcommands/` turns flags into calls.
 
 pub mod error;
+pub mod net;
 pub mod node;
 
 pub mod util;

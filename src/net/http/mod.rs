@@ -1,0 +1,356 @@
+//! The HTTP origin: serves a directory of packaged HLS/DASH (and live streams from the [`LiveRegistry`]) with
+//! the headers players and CDNs need, a built-in player page, `/metrics`, and graceful shutdown.
+//!
+//! Routes: `/` the player page; `/_reel/...` its scripts and the package list; `/api/streams` live streams
+//! (JSON); `/metrics` Prometheus text; `/live/NAME/FILE` a live stream's files (when NAME is published);
+//! everything else a file under the root.
+
+pub mod conditional;
+pub mod files;
+mod handler;
+pub mod metrics;
+mod page;
+pub mod policy;
+
+use crate::error::{Error, Result};
+use crate::net::live::LiveRegistry;
+use files::FileStore;
+use metrics::Metrics;
+use std::fmt;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::{Duration, SystemTime};
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::net::{TcpListener, TcpStream};
+
+/// Receives one record per answered request (the binary decides where access lines go).
+pub type AccessLogSink = Arc<dyn Fn(&AccessRecord<'_>) + Send + Sync>;
+
+/// Settings of the origin.
+#[derive(Clone)]
+pub struct OriginConfig {
+    /// The directory served.
+    pub root: PathBuf,
+    /// Answer directory URLs with an HTML listing (off: 404).
+    pub listing: bool,
+    /// Total bytes of small files kept in memory.
+    pub cache_budget: u64,
+    /// Largest file kept in memory; larger files are streamed from disk.
+    pub cache_file_max: u64,
+    /// Where access records go; `None`: nowhere.
+    pub access_log: Option<AccessLogSink>,
+    /// Live streams served under `/live/`.
+    pub live: Arc<LiveRegistry>,
+    /// After a shutdown signal, how long in-flight requests may take before the server stops anyway.
+    pub shutdown_grace: Duration,
+}
+
+impl OriginConfig {
+    /// Defaults: no listing, 256 MiB cache of files up to 16 MiB, no access log, an empty registry, 10 s grace.
+    pub fn new(root: impl Into<PathBuf>) -> Self {
+        OriginConfig {
+            root: root.into(),
+            listing: false,
+            cache_budget: 256 << 20,
+            cache_file_max: 16 << 20,
+            access_log: None,
+            live: LiveRegistry::new(),
+            shutdown_grace: Duration::from_secs(10),
+        }
+    }
+}
+
+/// One answered request, as the access log sees it. `Display` writes the combined log format plus the time
+/// taken in milliseconds.
+pub struct AccessRecord<'a> {
+    pub time: SystemTime,
+    pub peer: SocketAddr,
+    pub method: &'a str,
+    pub target: &'a str,
+    pub version: &'a str,
+    pub status: u16,
+    pub bytes: u64,
+    pub referer: &'a str,
+    pub user_agent: &'a str,
+    pub elapsed: Duration,
+}
+
+impl fmt::Display for AccessRecord<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let quoted = |s: &str| {
+            if s.is_empty() {
+                "-".to_string()
+            } else {
+                s.escape_default().to_string()
+            }
+        };
+        write!(
+            f,
+            "{} - - [{}] \"{} {} {}\" {} {} \"{}\" \"{}\" {:.3}ms",
+            self.peer.ip(),
+            clf_time(self.time),
+            self.method,
+            self.target.escape_default(),
+            self.version,
+            self.status,
+            self.bytes,
+            quoted(self.referer),
+            quoted(self.user_agent),
+            self.elapsed.as_secs_f64() * 1000.0
+        )
+    }
+}
+
+/// `10/Oct/2000:13:55:36 +0000` (UTC).
+fn clf_time(t: SystemTime) -> String {
+    let secs = t
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    let (days, rem) = ((secs / 86_400) as i64, secs % 86_400);
+    // Civil date from days since 1970-01-01 (H. Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    format!(
+        "{:02}/{}/{}:{:02}:{:02}:{:02} +0000",
+        day,
+        MONTHS[(month - 1).clamp(0, 11) as usize],
+        year,
+        rem / 3600,
+        rem / 60 % 60,
+        rem % 60
+    )
+}
+
+/// State shared by every request.
+pub(crate) struct Shared {
+    pub files: FileStore,
+    pub listing: bool,
+    pub access_log: Option<AccessLogSink>,
+    pub live: Arc<LiveRegistry>,
+    pub metrics: Arc<Metrics>,
+}
+
+/// A bound, not yet running origin.
+pub struct Origin {
+    listener: TcpListener,
+    shared: Arc<Shared>,
+    grace: Duration,
+}
+
+impl Origin {
+    /// Checks the root and binds the listening socket (port 0 picks a free port; see [`Origin::local_addr`]).
+    pub async fn bind(config: OriginConfig, addr: SocketAddr) -> Result<Origin> {
+        let files = FileStore::new(&config.root, config.cache_budget, config.cache_file_max)?;
+        let listener = TcpListener::bind(addr)
+            .await
+            .map_err(|e| Error::io(format!("{addr}"), e))?;
+        let shared = Arc::new(Shared {
+            files,
+            listing: config.listing,
+            access_log: config.access_log,
+            live: config.live,
+            metrics: Arc::new(Metrics::default()),
+        });
+        Ok(Origin {
+            listener,
+            shared,
+            grace: config.shutdown_grace,
+        })
+    }
+
+    /// The address actually bound.
+    pub fn local_addr(&self) -> Result<SocketAddr> {
+        self.listener.local_addr().map_err(Error::IoBare)
+    }
+
+    /// The origin's counters (also served at `/metrics`).
+    pub fn metrics(&self) -> Arc<Metrics> {
+        self.shared.metrics.clone()
+    }
+
+    /// Serves until `shutdown` completes, then stops accepting, lets in-flight requests finish (up to the grace
+    /// period) and returns.
+    pub async fn run(self, shutdown: impl Future<Output = ()> + Send + 'static) -> Result<()> {
+        let (tx, rx) = tokio::sync::watch::channel(false);
+        let app = axum::Router::new()
+            .fallback(handler::handle)
+            .with_state(self.shared.clone());
+        let listener = CountingListener {
+            inner: self.listener,
+            metrics: self.shared.metrics.clone(),
+        };
+        let mut stopped = rx.clone();
+        let server = axum::serve(listener, app.into_make_service_with_connect_info::<PeerAddr>())
+            .with_graceful_shutdown(async move {
+                let _ = stopped.wait_for(|s| *s).await;
+            });
+        let server = std::pin::pin!(server.into_future());
+        let grace = self.grace;
+        let signal = async move {
+            shutdown.await;
+            let _ = tx.send(true);
+            tokio::time::sleep(grace).await;
+        };
+        tokio::select! {
+            result = server => result.map_err(Error::IoBare),
+            () = signal => Ok(()),
+        }
+    }
+}
+
+/// Completes on SIGINT or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        () = ctrl_c => {}
+        () = term => {}
+    }
+}
+
+/// Runs an origin on its own multi-threaded runtime until SIGINT/SIGTERM. `on_bound` is told the bound address
+/// before the first request is accepted.
+pub fn serve_blocking(
+    config: OriginConfig,
+    addr: SocketAddr,
+    threads: Option<usize>,
+    on_bound: impl FnOnce(SocketAddr),
+) -> Result<()> {
+    let mut builder = tokio::runtime::Builder::new_multi_thread();
+    builder.enable_all().thread_name("reel-http");
+    if let Some(n) = threads {
+        builder.worker_threads(n.max(1));
+    }
+    let runtime = builder.build().map_err(Error::IoBare)?;
+    runtime.block_on(async move {
+        let origin = Origin::bind(config, addr).await?;
+        on_bound(origin.local_addr()?);
+        origin.run(shutdown_signal()).await
+    })
+}
+
+/// The client's address, for the access log.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct PeerAddr(pub SocketAddr);
+
+impl axum::extract::connect_info::Connected<axum::serve::IncomingStream<'_, CountingListener>> for PeerAddr {
+    fn connect_info(stream: axum::serve::IncomingStream<'_, CountingListener>) -> Self {
+        PeerAddr(*stream.remote_addr())
+    }
+}
+
+/// Accepts connections, sets TCP_NODELAY and counts open connections for `/metrics`.
+struct CountingListener {
+    inner: TcpListener,
+    metrics: Arc<Metrics>,
+}
+
+impl axum::serve::Listener for CountingListener {
+    type Io = CountedStream;
+    type Addr = SocketAddr;
+
+    async fn accept(&mut self) -> (Self::Io, Self::Addr) {
+        loop {
+            match self.inner.accept().await {
+                Ok((stream, addr)) => {
+                    let _ = stream.set_nodelay(true);
+                    self.metrics.connection_opened();
+                    return (
+                        CountedStream {
+                            inner: stream,
+                            metrics: self.metrics.clone(),
+                        },
+                        addr,
+                    );
+                }
+                // Out of descriptors or a connection reset before accept: back off briefly, keep serving.
+                Err(_) => tokio::time::sleep(Duration::from_millis(5)).await,
+            }
+        }
+    }
+
+    fn local_addr(&self) -> std::io::Result<Self::Addr> {
+        self.inner.local_addr()
+    }
+}
+
+/// A client connection that decrements the open-connection gauge when dropped.
+struct CountedStream {
+    inner: TcpStream,
+    metrics: Arc<Metrics>,
+}
+
+impl Drop for CountedStream {
+    fn drop(&mut self) {
+        self.metrics.connection_closed();
+    }
+}
+
+impl AsyncRead for CountedStream {
+    fn poll_read(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.inner).poll_read(cx, buf)
+    }
+}
+
+impl AsyncWrite for CountedStream {
+    fn poll_write(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<std::io::Result<usize>> {
+        Pin::new(&mut self.inner).poll_write(cx, buf)
+    }
+
+    fn poll_write_vectored(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[std::io::IoSlice<'_>],
+    ) -> Poll<std::io::Result<usize>> {
+        Pin::new(&mut self.inner).poll_write_vectored(cx, bufs)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.inner.is_write_vectored()
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.inner).poll_shutdown(cx)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clf_dates() {
+        let t = SystemTime::UNIX_EPOCH + Duration::from_secs(971_186_136);
+        assert_eq!(clf_time(t), "10/Oct/2000:13:55:36 +0000");
+        let t = SystemTime::UNIX_EPOCH + Duration::from_secs(1_709_210_096);
+        assert_eq!(clf_time(t), "29/Feb/2024:12:34:56 +0000");
+    }
+}
