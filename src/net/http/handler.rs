@@ -302,13 +302,14 @@ pub(crate) fn respond(method: &Method, req: &HeaderMap, rep: &Representation) ->
         RangeRequest::Ranges(ranges) => {
             let content_type = rep.content_type.to_str().unwrap_or("application/octet-stream");
             let (boundary, body) = multipart(&rep.body, &ranges, content_type);
+            if let Some(h) = builder.headers_mut()
+                && let Ok(v) = HeaderValue::from_str(&format!("multipart/byteranges; boundary={boundary}"))
+            {
+                h.insert(header::CONTENT_TYPE, v);
+            }
             finish(
                 builder
                     .status(StatusCode::PARTIAL_CONTENT)
-                    .header(
-                        header::CONTENT_TYPE,
-                        format!("multipart/byteranges; boundary={boundary}"),
-                    )
                     .header(header::CONTENT_LENGTH, body.len()),
                 body_for(method, body),
             )
