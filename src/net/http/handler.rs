@@ -156,6 +156,10 @@ async fn route(shared: &Arc<Shared>, req: &Request) -> Response {
                 .unwrap_or_default();
             text_response(method, "text/html; charset=utf-8", "no-cache", Bytes::from(html))
         }
+        // Browsers ask for it on every page; an empty answer keeps their consoles free of 404s.
+        Lookup::NotFound if path == "/favicon.ico" => {
+            text_response(method, "image/x-icon", "public, max-age=86400", Bytes::new())
+        }
         Lookup::NotFound => status_response(StatusCode::NOT_FOUND),
         Lookup::Outside => status_response(StatusCode::FORBIDDEN),
     }

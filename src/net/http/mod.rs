@@ -354,3 +354,109 @@ mod tests {
         assert_eq!(clf_time(t), "29/Feb/2024:12:34:56 +0000");
     }
 }
+
+#[cfg(test)]
+mod live_tests {
+    //! The live routes end to end: a registry stream served over HTTP, with blocking playlist reloads.
+
+    use super::*;
+    use crate::net::live::{LivePlaylist, PlaylistProgress};
+    use bytes::Bytes;
+
+    fn playlist(msn: u64) -> LivePlaylist {
+        let mut text = format!(
+            "#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXT-X-MEDIA-SEQUENCE:{}\n",
+            msn.saturating_sub(2)
+        );
+        for n in msn.saturating_sub(2)..=msn {
+            text.push_str(&format!("#EXTINF:2.0,\nseg{n}.m4s\n"));
+        }
+        LivePlaylist {
+            text: Bytes::from(text),
+            progress: PlaylistProgress { msn, part: None },
+            target_duration: 2.0,
+            ended: false,
+        }
+    }
+
+    fn get(url: &str) -> (u16, String, String) {
+        let agent = ureq::Agent::new_with_config(ureq::Agent::config_builder().http_status_as_error(false).build());
+        let mut resp = agent.get(url).call().expect(url);
+        let cache = resp
+            .headers()
+            .get("cache-control")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string();
+        let body = resp.body_mut().read_to_string().unwrap_or_default();
+        (resp.status().as_u16(), cache, body)
+    }
+
+    #[test]
+    fn live_stream_served_with_blocking_reload() {
+        let root = tempfile::tempdir().expect("tempdir");
+        let registry = LiveRegistry::new();
+        let stream = registry.publish("cam");
+        stream.set_details("127.0.0.1:50000", "avc1.64001f,mp4a.40.2");
+        stream.put_segment("seg4.m4s", Bytes::from_static(b"segment four"));
+        stream.put_playlist("index.m3u8", playlist(4));
+        let mut config = OriginConfig::new(root.path());
+        config.live = registry.clone();
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("rt");
+        let origin = runtime
+            .block_on(Origin::bind(config, "127.0.0.1:0".parse().expect("addr")))
+            .expect("bind");
+        let base = format!("http://{}", origin.local_addr().expect("addr"));
+        let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+        let server = runtime.spawn(origin.run(async {
+            let _ = stop_rx.await;
+        }));
+
+        let (status, cache, body) = get(&format!("{base}/live/cam/index.m3u8"));
+        assert_eq!((status, cache.as_str()), (200, "public, max-age=1"));
+        assert!(body.contains("seg4.m4s"));
+        let (status, cache, body) = get(&format!("{base}/live/cam/seg4.m4s"));
+        assert_eq!(
+            (status, cache.as_str(), body.as_str()),
+            (200, "public, max-age=31536000, immutable", "segment four")
+        );
+        assert_eq!(get(&format!("{base}/live/cam/seg9.m4s")).0, 404);
+        assert_eq!(
+            get(&format!("{base}/live/cam/index.m3u8?_HLS_msn=9")).0,
+            400,
+            "too far ahead"
+        );
+        assert_eq!(
+            get(&format!("{base}/live/cam/index.m3u8?_HLS_part=1")).0,
+            400,
+            "part without msn"
+        );
+
+        // A reader blocked on segment 5 gets the playlist that lists it as soon as it is published.
+        let publisher = stream.clone();
+        let writer = std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(200));
+            publisher.put_segment("seg5.m4s", Bytes::from_static(b"segment five"));
+            publisher.put_playlist("index.m3u8", playlist(5));
+        });
+        let (status, _, body) = get(&format!("{base}/live/cam/index.m3u8?_HLS_msn=5"));
+        assert_eq!(status, 200);
+        assert!(body.contains("seg5.m4s"), "{body}");
+        let _ = writer.join();
+
+        let (_, _, streams) = get(&format!("{base}/api/streams"));
+        assert!(
+            streams.contains("\"name\":\"cam\"") && streams.contains("avc1.64001f"),
+            "{streams}"
+        );
+        let (_, _, packages) = get(&format!("{base}/_reel/api/packages"));
+        assert!(packages.contains("/live/cam/index.m3u8"), "{packages}");
+
+        let _ = stop_tx.send(());
+        assert!(runtime.block_on(server).is_ok());
+    }
+}
