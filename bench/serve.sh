@@ -106,24 +106,38 @@ run_wrk() {
 
 rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
 
-printf '\n%-10s %-8s %12s %10s %8s\n' file server "requests/s" p99 errors
+# wrk prints latencies as 850.00us, 3.21ms or 1.20s: to milliseconds.
+to_ms() { awk -v v="$1" 'BEGIN { n = v + 0; if (v ~ /us$/) n /= 1000; else if (v ~ /ms$/) n += 0; else if (v ~ /s$/) n *= 1000; printf "%.2f", n }'; }
+median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
+
+# The machine may be shared: alternate nginx and reel for ROUNDS rounds and report medians.
+ROUNDS=${ROUNDS:-3}
+printf '\n%-12s %-6s %14s %14s %8s   (median of %s rounds of %s, %s connections)\n' \
+    file server "requests/s" "p99 (ms)" errors "$ROUNDS" "$DURATION" "$CONNS"
 for target in "$SEGMENT" "$PLAYLIST"; do
     # Warm both (page cache, reel's file cache, nginx's open file cache).
     wrk -t1 -c4 -d1s "$REEL_URL$target" >/dev/null
     wrk -t1 -c4 -d1s "$NGINX_URL$target" >/dev/null
-    read -r n_rps n_p99 n_err < <(run_wrk "$NGINX_URL$target" "$CONNS" "$DURATION")
-    read -r r_rps r_p99 r_err < <(run_wrk "$REEL_URL$target" "$CONNS" "$DURATION")
+    n_rps=""; n_p99=""; n_err=0; r_rps=""; r_p99=""; r_err=0
+    for _ in $(seq "$ROUNDS"); do
+        read -r rps p99 err < <(run_wrk "$NGINX_URL$target" "$CONNS" "$DURATION")
+        n_rps="$n_rps $rps"; n_p99="$n_p99 $(to_ms "$p99")"; n_err=$((n_err + err))
+        read -r rps p99 err < <(run_wrk "$REEL_URL$target" "$CONNS" "$DURATION")
+        r_rps="$r_rps $rps"; r_p99="$r_p99 $(to_ms "$p99")"; r_err=$((r_err + err))
+    done
     name=$(basename "$target")
-    printf '%-10s %-8s %12s %10s %8s\n' "$name" nginx "$n_rps" "$n_p99" "$n_err"
-    printf '%-10s %-8s %12s %10s %8s\n' "$name" reel "$r_rps" "$r_p99" "$r_err"
-    printf '%-10s reel/nginx requests/s ratio: %s (%s connections, %s)\n' "$name" \
-        "$(awk -v r="$r_rps" -v n="$n_rps" 'BEGIN {printf "%.3f", r / n}')" "$CONNS" "$DURATION"
+    nm=$(median <<<"$n_rps"); rm=$(median <<<"$r_rps")
+    printf '%-12s %-6s %14s %14s %8s   runs: %s\n' "$name" nginx "$nm" "$(median <<<"$n_p99")" "$n_err" "$n_rps"
+    printf '%-12s %-6s %14s %14s %8s   runs: %s\n' "$name" reel "$rm" "$(median <<<"$r_p99")" "$r_err" "$r_rps"
+    printf '%-12s reel/nginx requests/s: %s\n' "$name" "$(awk -v r="$rm" -v n="$nm" 'BEGIN {printf "%.3f", r / n}')"
 done
 
 echo
 read -r c_rps c_p99 c_err < <(run_wrk "$REEL_URL$SEGMENT" 1000 "$DURATION")
-echo "1000 connections, reel: $c_rps requests/s, p99 $c_p99, errors $c_err"
-[ "$c_err" = 0 ] || echo "FAIL: errors with 1000 connections" >&2
+echo "1000 connections, reel:  $c_rps requests/s, p99 $c_p99, errors $c_err"
+[ "$c_err" = 0 ] || echo "FAIL: reel had errors with 1000 connections" >&2
+read -r c_rps c_p99 c_err < <(run_wrk "$NGINX_URL$SEGMENT" 1000 "$DURATION")
+echo "1000 connections, nginx: $c_rps requests/s, p99 $c_p99, errors $c_err"
 
 echo
 start_rss=$(rss_kb "$reel_pid")

@@ -179,8 +179,7 @@ impl LiveStream {
         part: Option<u64>,
     ) -> Result<(LivePlaylist, SystemTime), WaitError> {
         let mut version = self.version.subscribe();
-        let deadline = tokio::time::Instant::now();
-        let mut timeout = None;
+        let started = tokio::time::Instant::now();
         loop {
             let Some((LiveFile::Playlist(p), at)) = self.get(name) else {
                 return Err(WaitError::NotFound);
@@ -188,11 +187,10 @@ impl LiveStream {
             if p.ended || p.progress.satisfies(msn, part) {
                 return Ok((p, at));
             }
-            if msn > p.progress.msn + 2 {
+            if msn > p.progress.msn.saturating_add(2) {
                 return Err(WaitError::TooFarAhead);
             }
-            let limit = *timeout
-                .get_or_insert_with(|| deadline + Duration::from_secs_f64((p.target_duration * 3.0).clamp(1.0, 60.0)));
+            let limit = started + blocking_timeout(p.target_duration);
             match tokio::time::timeout_at(limit, version.changed()).await {
                 Ok(Ok(())) => continue,
                 _ => return Err(WaitError::TimedOut),
@@ -233,6 +231,12 @@ impl LiveStream {
             files: self.files.read().map(|f| f.files.len()).unwrap_or(0),
         }
     }
+}
+
+/// How long a blocking playlist request is held: three target durations (RFC 8216bis), within 1..=60 s.
+fn blocking_timeout(target_duration: f64) -> Duration {
+    let secs = target_duration * 3.0;
+    Duration::from_secs_f64(if secs.is_finite() { secs.clamp(1.0, 60.0) } else { 6.0 })
 }
 
 /// All live streams by name (the publishing key); served under `/live/NAME/`.

@@ -5,8 +5,10 @@
 //! the root: the resolved path is canonicalised and must start with the canonical root.
 //!
 //! Speed: files up to a size limit are kept in memory with their validators, precomputed headers and, for
-//! playlists and manifests, a gzipped copy. A hit costs one `stat` (to notice a rewritten file by its device,
-//! inode, length and modification time) and no read; larger files are streamed from disk in chunks.
+//! playlists and manifests, a gzipped copy. A hit costs no read, and a `stat` (to notice a rewritten file by
+//! its device, inode, length and modification time) at most every [`REVALIDATE_PLAYLIST`] for playlists and
+//! manifests and [`REVALIDATE_OTHER`] for other files, as nginx's `open_file_cache_valid` does (a `stat` per
+//! request costs more than the rest of a small response). Larger files are streamed from disk in chunks.
 
 use super::conditional::{file_etag, gzip_etag};
 use super::policy::{self, FileKind, HlsPlaylist};
@@ -16,8 +18,9 @@ use std::collections::HashMap;
 use std::io::{Read, Write};
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
-use std::time::SystemTime;
+use std::time::{Duration, Instant, SystemTime};
 
 /// Why a request path was refused before touching the file system.
 #[derive(Debug, PartialEq, Eq)]
@@ -117,9 +120,17 @@ impl FileId {
     }
 }
 
+/// How long a cached playlist or manifest is served without checking the file: a live playlist rewritten on
+/// disk is seen within this (far less than its max-age, the delay an edge adds anyway).
+pub const REVALIDATE_PLAYLIST: Duration = Duration::from_millis(100);
+/// The same for segments and other files (segments are immutable; a deleted one may be served this long).
+pub const REVALIDATE_OTHER: Duration = Duration::from_secs(1);
+
 struct CachedFile {
     id: FileId,
     rep: Arc<Representation>,
+    /// When the file was last seen unchanged, in milliseconds since the store's epoch.
+    checked_ms: AtomicU64,
 }
 
 /// A file too large for the cache, opened and checked, to be streamed.
@@ -151,6 +162,7 @@ pub struct FileStore {
     cached_bytes: Mutex<u64>,
     budget: u64,
     file_max: u64,
+    epoch: Instant,
 }
 
 /// Largest playlist read to decide its caching when it is too big for the cache.
@@ -172,6 +184,7 @@ impl FileStore {
             cached_bytes: Mutex::new(0),
             budget,
             file_max,
+            epoch: Instant::now(),
         })
     }
 
@@ -179,10 +192,23 @@ impl FileStore {
         &self.root
     }
 
-    /// The cached representation when the file on disk is still the one cached (one `stat`, no read).
-    /// `None` means "not cached, call [`FileStore::load`]".
+    /// The cached representation when the file on disk is still the one cached (checked with one `stat`, at
+    /// most every revalidation interval; no read). `None` means "not cached, call [`FileStore::load`]".
     pub fn lookup_cached(&self, segments: &[String]) -> Option<Lookup> {
         let path = self.join(segments);
+        let now_ms = self.epoch.elapsed().as_millis() as u64;
+        {
+            let cache = self.cache.read().ok()?;
+            if let Some(entry) = cache.get(&path) {
+                let window = match entry.rep.kind {
+                    FileKind::HlsPlaylist | FileKind::DashManifest => REVALIDATE_PLAYLIST,
+                    _ => REVALIDATE_OTHER,
+                };
+                if now_ms.saturating_sub(entry.checked_ms.load(Ordering::Relaxed)) < window.as_millis() as u64 {
+                    return Some(Lookup::Memory(entry.rep.clone()));
+                }
+            }
+        }
         let meta = match std::fs::metadata(&path) {
             Ok(m) => m,
             Err(_) => return Some(Lookup::NotFound),
@@ -192,7 +218,10 @@ impl FileStore {
         }
         let cache = self.cache.read().ok()?;
         match cache.get(&path) {
-            Some(entry) if entry.id == FileId::of(&meta) => Some(Lookup::Memory(entry.rep.clone())),
+            Some(entry) if entry.id == FileId::of(&meta) => {
+                entry.checked_ms.store(now_ms, Ordering::Relaxed);
+                Some(Lookup::Memory(entry.rep.clone()))
+            }
             _ => None,
         }
     }
@@ -235,7 +264,15 @@ impl FileStore {
             let cache_control = self.cache_control(kind, &data, &canonical);
             let rep = Arc::new(Representation::new(Bytes::from(data), name, modified, &cache_control));
             if id.len <= self.file_max {
-                self.insert(path, CachedFile { id, rep: rep.clone() });
+                let checked_ms = AtomicU64::new(self.epoch.elapsed().as_millis() as u64);
+                self.insert(
+                    path,
+                    CachedFile {
+                        id,
+                        rep: rep.clone(),
+                        checked_ms,
+                    },
+                );
             }
             return Lookup::Memory(rep);
         }
@@ -376,6 +413,7 @@ mod tests {
         assert!(matches!(store.lookup_cached(&["a.ts".into()]), Some(Lookup::Memory(_))));
         std::fs::write(root.path().join("b.ts"), b"second!").expect("write");
         std::fs::rename(root.path().join("b.ts"), root.path().join("a.ts")).expect("rename");
+        std::thread::sleep(REVALIDATE_OTHER + Duration::from_millis(50));
         assert!(store.lookup_cached(&["a.ts".into()]).is_none());
     }
 }

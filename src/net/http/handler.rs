@@ -208,7 +208,10 @@ async fn serve_live(req: &Request, stream: &crate::net::live::LiveStream, name: 
             } else if blocking {
                 // A blocking request's URL names one playlist version: an edge may keep it as long as the
                 // window holds it.
-                format!("public, max-age={}", (p.target_duration * 3.0).ceil().max(1.0) as u64)
+                format!(
+                    "public, max-age={}",
+                    (p.target_duration * 3.0).ceil().clamp(1.0, 60.0) as u64
+                )
             } else {
                 policy::live_cache_control(p.target_duration)
             };
