@@ -33,7 +33,8 @@ pub fn run(args: Args, global: &crate::GlobalOpts) -> anyhow::Result<()> {
         config.access_log = Some(access_log_to_stderr());
     }
     let json = global.json;
-    serve_blocking(config, args.listen, global.threads, |addr| {
+    config.workers = global.threads;
+    serve_blocking(config, args.listen, |addr| {
         let url = format!("http://{addr}/");
         let mut out = std::io::stdout().lock();
         let _ = if json {

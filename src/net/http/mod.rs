@@ -47,6 +47,8 @@ pub struct OriginConfig {
     pub live: Arc<LiveRegistry>,
     /// After a shutdown signal, how long in-flight requests may take before the server stops anyway.
     pub shutdown_grace: Duration,
+    /// Worker threads, each with its own event loop and listening socket (`None`: one per core).
+    pub workers: Option<usize>,
 }
 
 impl OriginConfig {
@@ -60,6 +62,7 @@ impl OriginConfig {
             access_log: None,
             live: LiveRegistry::new(),
             shutdown_grace: Duration::from_secs(10),
+            workers: None,
         }
     }
 }
@@ -146,19 +149,34 @@ pub(crate) struct Shared {
 }
 
 /// A bound, not yet running origin.
+///
+/// It runs like nginx: one single-threaded event loop per worker thread, each accepting on its own socket bound
+/// to the same address with `SO_REUSEPORT` (the kernel spreads connections). No work stealing and no
+/// cross-thread wake-ups on the request path; state shared between workers is read-mostly (file cache) or
+/// relaxed atomics (metrics).
 pub struct Origin {
-    listener: TcpListener,
+    listeners: Vec<std::net::TcpListener>,
+    local_addr: SocketAddr,
     shared: Arc<Shared>,
     grace: Duration,
 }
 
 impl Origin {
-    /// Checks the root and binds the listening socket (port 0 picks a free port; see [`Origin::local_addr`]).
-    pub async fn bind(config: OriginConfig, addr: SocketAddr) -> Result<Origin> {
+    /// Checks the root and binds one listening socket per worker (default: one per core). Port 0 picks a free
+    /// port; see [`Origin::local_addr`].
+    pub fn bind(config: OriginConfig, addr: SocketAddr) -> Result<Origin> {
         let files = FileStore::new(&config.root, config.cache_budget, config.cache_file_max)?;
-        let listener = TcpListener::bind(addr)
-            .await
-            .map_err(|e| Error::io(format!("{addr}"), e))?;
+        let workers = config
+            .workers
+            .unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1))
+            .clamp(1, 256);
+        let io = |e| Error::io(format!("{addr}"), e);
+        let first = reuseport_listener(addr).map_err(io)?;
+        let local_addr = first.local_addr().map_err(io)?;
+        let mut listeners = vec![first];
+        for _ in 1..workers {
+            listeners.push(reuseport_listener(local_addr).map_err(io)?);
+        }
         let shared = Arc::new(Shared {
             files,
             listing: config.listing,
@@ -167,15 +185,16 @@ impl Origin {
             metrics: Arc::new(Metrics::default()),
         });
         Ok(Origin {
-            listener,
+            listeners,
+            local_addr,
             shared,
             grace: config.shutdown_grace,
         })
     }
 
     /// The address actually bound.
-    pub fn local_addr(&self) -> Result<SocketAddr> {
-        self.listener.local_addr().map_err(Error::IoBare)
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
     }
 
     /// The origin's counters (also served at `/metrics`).
@@ -183,34 +202,86 @@ impl Origin {
         self.shared.metrics.clone()
     }
 
-    /// Serves until `shutdown` completes, then stops accepting, lets in-flight requests finish (up to the grace
-    /// period) and returns.
-    pub async fn run(self, shutdown: impl Future<Output = ()> + Send + 'static) -> Result<()> {
-        let (tx, rx) = tokio::sync::watch::channel(false);
-        let app = axum::Router::new()
-            .fallback(handler::handle)
-            .with_state(self.shared.clone());
-        let listener = CountingListener {
-            inner: self.listener,
-            metrics: self.shared.metrics.clone(),
-        };
-        let mut stopped = rx.clone();
-        let server = axum::serve(listener, app.into_make_service_with_connect_info::<PeerAddr>())
-            .with_graceful_shutdown(async move {
-                let _ = stopped.wait_for(|s| *s).await;
-            });
-        let server = std::pin::pin!(server.into_future());
-        let grace = self.grace;
-        let signal = async move {
-            shutdown.await;
-            let _ = tx.send(true);
-            tokio::time::sleep(grace).await;
-        };
-        tokio::select! {
-            result = server => result.map_err(Error::IoBare),
-            () = signal => Ok(()),
+    /// Serves until `shutdown` completes (polled on the calling thread, in a runtime with signal and timer
+    /// support), then stops accepting, lets in-flight requests finish (up to the grace period) and returns.
+    /// Blocks the calling thread.
+    pub fn run(self, shutdown: impl Future<Output = ()> + Send + 'static) -> Result<()> {
+        let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+        let (done_tx, mut done_rx) = tokio::sync::mpsc::unbounded_channel::<std::io::Result<()>>();
+        let workers = self.listeners.len();
+        for (i, listener) in self.listeners.into_iter().enumerate() {
+            let shared = self.shared.clone();
+            let mut stop = stop_rx.clone();
+            let done = done_tx.clone();
+            let worker = move || {
+                let result = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .and_then(|rt| {
+                        rt.block_on(async move {
+                            listener.set_nonblocking(true)?;
+                            let listener = CountingListener {
+                                inner: TcpListener::from_std(listener)?,
+                                metrics: shared.metrics.clone(),
+                            };
+                            let app = axum::Router::new().fallback(handler::handle).with_state(shared);
+                            axum::serve(listener, app.into_make_service_with_connect_info::<PeerAddr>())
+                                .with_graceful_shutdown(async move {
+                                    let _ = stop.wait_for(|s| *s).await;
+                                })
+                                .await
+                        })
+                    });
+                let _ = done.send(result);
+            };
+            std::thread::Builder::new()
+                .name(format!("reel-http-{i}"))
+                .spawn(worker)
+                .map_err(Error::IoBare)?;
         }
+        drop(done_tx);
+        let control = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(Error::IoBare)?;
+        let grace = self.grace;
+        control
+            .block_on(async move {
+                let mut finished = 0;
+                tokio::select! {
+                    () = shutdown => {}
+                    // A worker that stops on its own (it should not) stops the origin rather than leave a hole.
+                    Some(result) = done_rx.recv() => {
+                        finished += 1;
+                        result?;
+                    }
+                }
+                let _ = stop_tx.send(true);
+                let deadline = tokio::time::Instant::now() + grace;
+                while finished < workers {
+                    match tokio::time::timeout_at(deadline, done_rx.recv()).await {
+                        Ok(Some(result)) => {
+                            finished += 1;
+                            result?;
+                        }
+                        // Grace period over (or every worker gone): return; stragglers end with the process.
+                        _ => break,
+                    }
+                }
+                Ok::<(), std::io::Error>(())
+            })
+            .map_err(Error::IoBare)
     }
+}
+
+/// A listening socket with `SO_REUSEPORT`, so each worker has its own on the same address.
+fn reuseport_listener(addr: SocketAddr) -> std::io::Result<std::net::TcpListener> {
+    let socket = socket2::Socket::new(socket2::Domain::for_address(addr), socket2::Type::STREAM, None)?;
+    socket.set_reuse_address(true)?;
+    socket.set_reuse_port(true)?;
+    socket.bind(&addr.into())?;
+    socket.listen(4096)?;
+    Ok(socket.into())
 }
 
 /// Completes on SIGINT or SIGTERM.
@@ -232,25 +303,12 @@ pub async fn shutdown_signal() {
     }
 }
 
-/// Runs an origin on its own multi-threaded runtime until SIGINT/SIGTERM. `on_bound` is told the bound address
-/// before the first request is accepted.
-pub fn serve_blocking(
-    config: OriginConfig,
-    addr: SocketAddr,
-    threads: Option<usize>,
-    on_bound: impl FnOnce(SocketAddr),
-) -> Result<()> {
-    let mut builder = tokio::runtime::Builder::new_multi_thread();
-    builder.enable_all().thread_name("reel-http");
-    if let Some(n) = threads {
-        builder.worker_threads(n.max(1));
-    }
-    let runtime = builder.build().map_err(Error::IoBare)?;
-    runtime.block_on(async move {
-        let origin = Origin::bind(config, addr).await?;
-        on_bound(origin.local_addr()?);
-        origin.run(shutdown_signal()).await
-    })
+/// Runs an origin until SIGINT/SIGTERM. `on_bound` is told the bound address before the first request is
+/// accepted.
+pub fn serve_blocking(config: OriginConfig, addr: SocketAddr, on_bound: impl FnOnce(SocketAddr)) -> Result<()> {
+    let origin = Origin::bind(config, addr)?;
+    on_bound(origin.local_addr());
+    origin.run(shutdown_signal())
 }
 
 /// The client's address, for the access log.
@@ -402,19 +460,15 @@ mod live_tests {
         stream.put_playlist("index.m3u8", playlist(4));
         let mut config = OriginConfig::new(root.path());
         config.live = registry.clone();
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .expect("rt");
-        let origin = runtime
-            .block_on(Origin::bind(config, "127.0.0.1:0".parse().expect("addr")))
-            .expect("bind");
-        let base = format!("http://{}", origin.local_addr().expect("addr"));
+        config.workers = Some(2);
+        let origin = Origin::bind(config, "127.0.0.1:0".parse().expect("addr")).expect("bind");
+        let base = format!("http://{}", origin.local_addr());
         let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
-        let server = runtime.spawn(origin.run(async {
-            let _ = stop_rx.await;
-        }));
+        let server = std::thread::spawn(move || {
+            origin.run(async {
+                let _ = stop_rx.await;
+            })
+        });
 
         let (status, cache, body) = get(&format!("{base}/live/cam/index.m3u8"));
         assert_eq!((status, cache.as_str()), (200, "public, max-age=1"));
@@ -457,6 +511,6 @@ mod live_tests {
         assert!(packages.contains("/live/cam/index.m3u8"), "{packages}");
 
         let _ = stop_tx.send(());
-        assert!(runtime.block_on(server).is_ok());
+        assert!(matches!(server.join(), Ok(Ok(()))));
     }
 }
