@@ -5,6 +5,7 @@ use reel::net::http::{AccessLogSink, OriginConfig, serve_blocking};
 use std::io::Write;
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, mpsc};
 
 /// Serve a directory of HLS/DASH packages over HTTP, with a player page at `/`.
@@ -47,9 +48,12 @@ pub fn run(args: Args, global: &crate::GlobalOpts) -> anyhow::Result<()> {
     .with_context(|| format!("{}", args.dir.display()))
 }
 
-/// Access lines go to stderr from a writer thread, so a slow terminal never holds up a response.
+/// Access lines go to stderr from a writer thread, so a slow terminal never holds up a response. The queue is
+/// bounded: when stderr cannot keep up, lines are dropped (and counted) rather than memory growing.
 fn access_log_to_stderr() -> AccessLogSink {
-    let (tx, rx) = mpsc::channel::<String>();
+    let (tx, rx) = mpsc::sync_channel::<String>(65_536);
+    let dropped = Arc::new(AtomicU64::new(0));
+    let dropped_by_writer = dropped.clone();
     std::thread::spawn(move || {
         let stderr = std::io::stderr();
         while let Ok(line) = rx.recv() {
@@ -58,9 +62,15 @@ fn access_log_to_stderr() -> AccessLogSink {
             while let Ok(line) = rx.try_recv() {
                 let _ = writeln!(err, "{line}");
             }
+            let lost = dropped_by_writer.swap(0, Ordering::Relaxed);
+            if lost > 0 {
+                let _ = writeln!(err, "reel: {lost} access log lines dropped (stderr too slow)");
+            }
         }
     });
     Arc::new(move |record| {
-        let _ = tx.send(record.to_string());
+        if tx.try_send(record.to_string()).is_err() {
+            dropped.fetch_add(1, Ordering::Relaxed);
+        }
     })
 }
