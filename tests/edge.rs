@@ -22,7 +22,8 @@ fn nginx_binary() -> Option<PathBuf> {
 struct Edge {
     child: Child,
     port: u16,
-    dir: tempfile::TempDir,
+    /// Holds the config, cache and logs; removed when the edge is dropped.
+    _dir: tempfile::TempDir,
 }
 
 impl Edge {
@@ -81,7 +82,7 @@ impl Edge {
             .stderr(Stdio::piped())
             .spawn()
             .expect("start nginx");
-        let mut edge = Edge { child, port, dir };
+        let mut edge = Edge { child, port, _dir: dir };
         let deadline = Instant::now() + Duration::from_secs(10);
         while TcpStream::connect(("127.0.0.1", port)).is_err() {
             if let Ok(Some(status)) = edge.child.try_wait() {
@@ -104,9 +105,17 @@ impl Edge {
 
 impl Drop for Edge {
     fn drop(&mut self) {
+        // SIGTERM to the master: it stops its workers too (SIGKILL would leave them orphaned and running).
+        // SAFETY: kill(2) on our own child's pid.
+        unsafe {
+            libc::kill(self.child.id() as libc::pid_t, libc::SIGTERM);
+        }
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while matches!(self.child.try_wait(), Ok(None)) && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(20));
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
-        let _ = &self.dir;
     }
 }
 
