@@ -7,6 +7,7 @@ pub mod error;
 pub mod format;
 pub mod graph;
 pub mod media;
+pub mod net;
 pub mod node;
 pub mod preset;
 pub mod probe;

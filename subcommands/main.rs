@@ -7,6 +7,7 @@ mod logging;
 mod presets;
 mod probe;
 mod progress;
+mod serve;
 mod signals;
 mod transcode;
 
@@ -77,6 +78,8 @@ pub enum Command {
     Completions(completions::CompletionsArgs),
     /// Print the man page (roff).
     Man(completions::ManArgs),
+    /// Serve packaged HLS/DASH over HTTP (origin for players and CDN edges), with a player page.
+    Serve(serve::Args),
 }
 
 fn long_version() -> &'static str {
@@ -115,6 +118,7 @@ fn main() -> ExitCode {
         Command::Presets(args) => presets::run(args, &cli.global),
         Command::Completions(args) => completions::run_completions(args),
         Command::Man(args) => completions::run_man(args),
+        Command::Serve(args) => serve::run(args, &cli.global),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
