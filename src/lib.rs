@@ -4,6 +4,7 @@
 
 pub mod error;
 pub mod node;
+pub mod vision;
 
 pub mod util;
 pub mod version;
