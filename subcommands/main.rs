@@ -4,6 +4,7 @@
 
 mod completions;
 mod logging;
+mod sr;
 
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use std::process::ExitCode;
@@ -66,6 +67,8 @@ pub enum Command {
     Completions(completions::CompletionsArgs),
     /// Print the man page (roff).
     Man(completions::ManArgs),
+    /// Upscale an image by 2, 3 or 4 with a learned super-resolution model.
+    Sr(sr::Args),
 }
 
 fn long_version() -> &'static str {
@@ -95,6 +98,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Completions(args) => completions::run_completions(args),
         Command::Man(args) => completions::run_man(args),
+        Command::Sr(args) => sr::run(args, &cli.global),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

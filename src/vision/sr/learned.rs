@@ -450,16 +450,19 @@ pub mod train {
                 ));
             }
         }
-        let normal = pairs
-            .par_iter()
-            .fold(
-                || Normal::new(nb, taps, s * s),
-                |mut acc, (lr, hr)| {
+        // Fixed groups summed in a fixed order: the floating-point sums, hence the weights, are the same on
+        // every run whatever the thread count.
+        let groups: Vec<Normal> = pairs
+            .par_chunks(8)
+            .map(|group| {
+                let mut acc = Normal::new(nb, taps, s * s);
+                for (lr, hr) in group {
                     accumulate(&mut acc, lr, hr, &hashing, s, r);
-                    acc
-                },
-            )
-            .reduce(|| Normal::new(nb, taps, s * s), Normal::merge);
+                }
+                acc
+            })
+            .collect();
+        let normal = groups.into_iter().fold(Normal::new(nb, taps, s * s), Normal::merge);
         solve(&normal, nb, hashing, cfg)
     }
 
