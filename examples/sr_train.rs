@@ -6,6 +6,7 @@
 
 use image::RgbImage;
 use reel::vision::sr::image::training_pair;
+use reel::vision::sr::learned::FilterBank;
 use reel::vision::sr::learned::train::{Config, fit, hashing_from_quantiles};
 use std::path::PathBuf;
 use std::time::Instant;
@@ -25,13 +26,15 @@ fn dihedral(img: &RgbImage) -> Vec<RgbImage> {
 
 pub fn config(model: &str, scale: usize) -> Config {
     match model {
+        // The refinement stage: same-size filters on the fast model's output.
         "quality" => Config {
-            scale,
-            radius: 4,
+            scale: 1,
+            radius: 3,
             angles: 24,
             strength_bins: 3,
             coherence_bins: 3,
             prior_samples: 30.0,
+            sample_stride: 3,
         },
         _ => Config {
             scale,
@@ -40,6 +43,7 @@ pub fn config(model: &str, scale: usize) -> Config {
             strength_bins: 3,
             coherence_bins: 3,
             prior_samples: 30.0,
+            sample_stride: 1,
         },
     }
 }
@@ -77,7 +81,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     for scale in scales {
         let started = Instant::now();
         let cfg = config(&model, scale);
-        let pairs: Vec<_> = augmented.iter().filter_map(|i| training_pair(i, scale)).collect();
+        let mut pairs: Vec<_> = augmented.iter().filter_map(|i| training_pair(i, scale)).collect();
+        if model == "quality" {
+            // Train the refinement on what the fast model (already trained, read from `out`) produces.
+            let fast = FilterBank::from_bytes(&std::fs::read(out.join(format!("fast_x{scale}.bin")))?)?;
+            for (lr, _) in &mut pairs {
+                let mut up = fast.upscale(lr);
+                up.clamp01();
+                *lr = up;
+            }
+        }
         let lrs: Vec<_> = pairs.iter().map(|(lr, _)| lr).collect();
         let hashing = hashing_from_quantiles(&lrs, &cfg);
         let bank = fit(&pairs, hashing, &cfg)?;

@@ -4,7 +4,7 @@
 //! its own (no temporal state), so a static scene gives bit-identical output frames: no flicker.
 
 use super::plane::Plane;
-use super::{Model, bank, check_scale, check_size, upscale_chroma};
+use super::{Model, bank, check_scale, check_size, upscale_chroma, upscale_luma};
 use crate::error::{Error, Result};
 use crate::node::video_filter::{Emit, VideoFilter, VideoFormat};
 use ffmpeg_next::format::Pixel;
@@ -86,9 +86,7 @@ impl SrFilter {
             let plane = read_plane(frame, i, ten_bit, state.max);
             let (ow, oh) = (out.plane_width(i) as usize, out.plane_height(i) as usize);
             let up = if i == 0 {
-                let mut p = bank(self.settings.model, s)?.upscale(&plane);
-                p.clamp01();
-                p
+                upscale_luma(&plane, s, self.settings.model)?
             } else {
                 upscale_chroma(&plane, ow, oh)
             };
@@ -134,12 +132,13 @@ fn write_plane(frame: &mut VideoFrame, index: usize, plane: &Plane, ten_bit: boo
         .for_each(|(dst, src)| {
             if ten_bit {
                 for (x, &v) in src.iter().enumerate() {
-                    let q = (v * max).round().clamp(0.0, max) as u16;
+                    // Clamped first, so adding a half and truncating rounds (and avoids a libm call per sample).
+                    let q = ((v * max).clamp(0.0, max) + 0.5) as u16;
                     dst[2 * x..2 * x + 2].copy_from_slice(&q.to_le_bytes());
                 }
             } else {
                 for (d, &v) in dst.iter_mut().zip(src) {
-                    *d = (v * max).round().clamp(0.0, max) as u8;
+                    *d = ((v * max).clamp(0.0, max) + 0.5) as u8;
                 }
             }
         });

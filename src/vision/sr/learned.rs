@@ -172,7 +172,7 @@ impl FilterBank {
     pub fn new(scale: usize, radius: usize, hashing: Hashing, weights: Vec<f32>) -> Result<Self> {
         let taps = (2 * radius + 1) * (2 * radius + 1);
         let expected = hashing.buckets() * scale * scale * taps;
-        if weights.len() != expected || scale < 2 || hashing.angles == 0 {
+        if weights.len() != expected || scale < 1 || hashing.angles == 0 {
             return Err(Error::Malformed(format!(
                 "sr filter bank: {} weights, expected {expected}",
                 weights.len()
@@ -247,7 +247,7 @@ impl FilterBank {
             *v = u32::from_le_bytes(take(4)?.try_into().map_err(|_| bad("truncated"))?);
         }
         let [version, scale, radius, angles, n_s, n_c] = u32s.map(|v| v as usize);
-        if version != VERSION as usize || !(2..=8).contains(&scale) || radius > 8 || angles > 64 || n_s > 16 || n_c > 16
+        if version != VERSION as usize || !(1..=8).contains(&scale) || radius > 8 || angles > 64 || n_s > 16 || n_c > 16
         {
             return Err(bad("unsupported header"));
         }
@@ -381,6 +381,8 @@ pub mod train {
         pub coherence_bins: usize,
         /// Shrinkage of each bucket's filter towards the all-bucket filter, in samples' worth of evidence.
         pub prior_samples: f64,
+        /// Use one pixel in `sample_stride` (on a diagonal lattice) to bound the training time.
+        pub sample_stride: usize,
     }
 
     /// Normal equations per bucket: `Q = Σ p pᵀ` (shared by the sub-pixel positions) and `V = Σ p t` per position.
@@ -457,7 +459,7 @@ pub mod train {
             .map(|group| {
                 let mut acc = Normal::new(nb, taps, s * s);
                 for (lr, hr) in group {
-                    accumulate(&mut acc, lr, hr, &hashing, s, r);
+                    accumulate(&mut acc, lr, hr, &hashing, s, r, cfg.sample_stride.max(1));
                 }
                 acc
             })
@@ -466,7 +468,7 @@ pub mod train {
         solve(&normal, nb, hashing, cfg)
     }
 
-    fn accumulate(acc: &mut Normal, lr: &Plane, hr: &Plane, hashing: &Hashing, s: usize, r: usize) {
+    fn accumulate(acc: &mut Normal, lr: &Plane, hr: &Plane, hashing: &Hashing, s: usize, r: usize, stride: usize) {
         let buckets = buckets(lr, hashing);
         let taps = acc.taps;
         let subs = acc.subs;
@@ -478,6 +480,9 @@ pub mod train {
         }
         for y in margin..lr.height - margin {
             for x in margin..lr.width - margin {
+                if (x + y) % stride != 0 {
+                    continue;
+                }
                 let mut k = 0;
                 for dy in 0..2 * r + 1 {
                     let row = lr.row(y + dy - r);
