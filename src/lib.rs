@@ -2,12 +2,16 @@
 //!
 //! No command-line parsing and no terminal output here: the binary in `subcommands/` turns flags into calls.
 
+pub mod codec;
 pub mod error;
+pub mod format;
+pub mod graph;
+pub mod media;
 pub mod node;
-pub mod vision;
-
+pub mod preset;
 pub mod util;
 pub mod version;
+pub mod vision;
 
 pub use error::{Error, Result};
 

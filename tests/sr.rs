@@ -178,3 +178,133 @@ fn missing_input_and_existing_output() {
         .success();
     assert_eq!(image::open(&out).expect("decodes").width(), 32);
 }
+
+/// Runs ffmpeg with `args`; `None` (and a note) when ffmpeg is not installed, so the test can skip.
+fn ffmpeg(args: &[&str]) -> Option<std::process::Output> {
+    match std::process::Command::new("ffmpeg")
+        .args(["-v", "error", "-y"])
+        .args(args)
+        .output()
+    {
+        Ok(out) => {
+            assert!(
+                out.status.success(),
+                "ffmpeg {args:?}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            Some(out)
+        }
+        Err(_) => {
+            eprintln!("ffmpeg not found; skipping");
+            None
+        }
+    }
+}
+
+fn probe(path: &Path) -> String {
+    let out = std::process::Command::new("ffprobe")
+        .args([
+            "-v",
+            "error",
+            "-show_entries",
+            "stream=codec_type,width,height,pix_fmt,nb_read_frames",
+        ])
+        .args(["-count_frames", "-of", "compact"])
+        .arg(path)
+        .output()
+        .expect("ffprobe runs");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn video_is_upscaled_with_audio_passed_through() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let input = dir.path().join("in.mkv");
+    let src = input.to_string_lossy().to_string();
+    if ffmpeg(&[
+        "-f",
+        "lavfi",
+        "-i",
+        "testsrc2=size=64x48:rate=10",
+        "-f",
+        "lavfi",
+        "-i",
+        "sine=frequency=440:sample_rate=48000",
+        "-t",
+        "1",
+        "-pix_fmt",
+        "yuv420p10le",
+        "-c:v",
+        "ffv1",
+        "-c:a",
+        "flac",
+        &src,
+    ])
+    .is_none()
+    {
+        return;
+    }
+    let output = dir.path().join("out.mkv");
+    reel()
+        .args(["sr", "-q", "--scale", "3"])
+        .arg(&input)
+        .arg("-o")
+        .arg(&output)
+        .assert()
+        .success();
+    let info = probe(&output);
+    assert!(info.contains("width=192|height=144"), "{info}");
+    assert!(info.contains("codec_type=audio"), "{info}");
+    assert!(info.contains("nb_read_frames=10"), "{info}");
+}
+
+#[test]
+fn static_video_stays_static() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let still = dir.path().join("still.png");
+    save(&DynamicImage::ImageRgb8(scene(48, 32)), &still);
+    let input = dir.path().join("static.mkv");
+    let (still_s, input_s) = (still.to_string_lossy().to_string(), input.to_string_lossy().to_string());
+    if ffmpeg(&[
+        "-loop",
+        "1",
+        "-i",
+        &still_s,
+        "-frames:v",
+        "6",
+        "-pix_fmt",
+        "yuv420p",
+        "-c:v",
+        "ffv1",
+        &input_s,
+    ])
+    .is_none()
+    {
+        return;
+    }
+    let output = dir.path().join("up.mkv");
+    reel()
+        .args([
+            "transcode",
+            "-q",
+            "--vcodec",
+            "ffv1",
+            "--vf",
+            "sr=scale=2:model=quality",
+        ])
+        .arg(&input)
+        .arg("-o")
+        .arg(&output)
+        .assert()
+        .success();
+    let out = ffmpeg(&["-i", &output.to_string_lossy(), "-f", "framemd5", "-"]).expect("ffmpeg ran before");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let hashes: Vec<&str> = text
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .filter_map(|l| l.rsplit(',').next().map(str::trim))
+        .collect();
+    assert_eq!(hashes.len(), 6, "{text}");
+    assert!(hashes.iter().all(|h| *h == hashes[0]), "frames differ: {text}");
+    assert!(probe(&output).contains("width=96|height=64"));
+}
