@@ -13,6 +13,7 @@ pub mod preset;
 pub mod probe;
 pub mod util;
 pub mod version;
+pub mod vision;
 
 pub use error::{Error, Result};
 

@@ -9,6 +9,7 @@ mod probe;
 mod progress;
 mod serve;
 mod signals;
+mod sr;
 mod transcode;
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
@@ -80,6 +81,8 @@ pub enum Command {
     Man(completions::ManArgs),
     /// Serve packaged HLS/DASH over HTTP (origin for players and CDN edges), with a player page.
     Serve(serve::Args),
+    /// Super-resolution: upscale images or video by 2, 3 or 4 with learned models (fast, quality).
+    Sr(sr::Args),
 }
 
 fn long_version() -> &'static str {
@@ -119,6 +122,7 @@ fn main() -> ExitCode {
         Command::Completions(args) => completions::run_completions(args),
         Command::Man(args) => completions::run_man(args),
         Command::Serve(args) => serve::run(args, &cli.global),
+        Command::Sr(args) => sr::run(args, &cli.global),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

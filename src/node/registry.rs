@@ -4,7 +4,7 @@ use super::video_filter::VideoFilter;
 use crate::error::{Error, Result};
 
 /// Names of native filters; a chain element with one of these names runs in Rust instead of libavfilter.
-pub const NATIVE_VIDEO_FILTERS: &[&str] = &[];
+pub const NATIVE_VIDEO_FILTERS: &[&str] = &["sr"];
 
 /// Whether `name` is one of reel's own video filters.
 pub fn is_native_video_filter(name: &str) -> bool {
@@ -13,8 +13,13 @@ pub fn is_native_video_filter(name: &str) -> bool {
 
 /// Creates a native video filter from its chain arguments (`scale=2:model=fast`).
 pub fn native_video_filter(name: &str, args: &str) -> Result<Box<dyn VideoFilter>> {
-    let _ = args;
-    Err(Error::Unsupported(format!("no native video filter '{name}'")))
+    match name {
+        "sr" => {
+            use crate::vision::sr::filter::{SrFilter, SrSettings};
+            Ok(Box::new(SrFilter::new(SrSettings::parse(args)?)))
+        }
+        _ => Err(Error::Unsupported(format!("no native video filter '{name}'"))),
+    }
 }
 
 /// Parses `key=value:key=value` (or positional values) filter arguments.

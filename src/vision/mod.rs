@@ -1,0 +1,3 @@
+//! Vision: compute-heavy image filters (super-resolution, interpolation, 360 projections), pure Rust with rayon.
+
+pub mod sr;
