@@ -33,6 +33,15 @@ if [ ${#missing[@]} -gt 0 ]; then
     "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
+# npm ships inside some nodejs builds (NodeSource) and conflicts with Debian's npm package there: only add it
+# when the command is missing.
+if ! command -v npm >/dev/null 2>&1; then
+    echo "bootstrap: installing npm"
+    sudo=()
+    [ "$(id -u)" -ne 0 ] && sudo=(sudo)
+    "${sudo[@]}" apt-get install -y -qq --no-install-recommends npm
+fi
+
 # shellcheck source=scripts/env.sh
 . scripts/env.sh
 if ! command -v cargo >/dev/null 2>&1; then
