@@ -2,6 +2,7 @@
 //!
 //! Each subcommand lives in its own file with `Args` (clap derive) and `run`; this file only wires them up.
 
+mod analyze_bwe;
 mod completions;
 mod logging;
 
@@ -62,6 +63,8 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
+    /// Run WebRTC bandwidth estimation (GCC) over a simulated link or a packet capture.
+    AnalyzeBwe(Box<analyze_bwe::Args>),
     /// Print a shell completion script.
     Completions(completions::CompletionsArgs),
     /// Print the man page (roff).
@@ -93,6 +96,7 @@ fn main() -> ExitCode {
     }
     reel::init();
     let result = match cli.command {
+        Command::AnalyzeBwe(args) => analyze_bwe::run(*args, &cli.global),
         Command::Completions(args) => completions::run_completions(args),
         Command::Man(args) => completions::run_man(args),
     };
