@@ -527,7 +527,15 @@ fn media_send(m: &mut Media, flow: usize, active: bool, t: Us, t_end: Us, rng: &
             size,
             probe,
         });
-        m.ctl.on_sent(SentInfo { send_time: send, size, seq, probe }, send);
+        m.ctl.on_sent(
+            SentInfo {
+                send_time: send,
+                size,
+                seq,
+                probe,
+            },
+            send,
+        );
         out.push(Packet {
             flow,
             seq,

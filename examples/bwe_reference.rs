@@ -1,0 +1,64 @@
+//! Runs reel's GCC and the `goog_cc` reference on the same simulated link and prints both summaries:
+//! `cargo run --release --example bwe_reference -- SCENARIO|TRACE [SECONDS]` (used by bench/bwe.sh).
+
+#[path = "../tests/support/goog_cc_ref.rs"]
+mod goog_cc_ref;
+
+use reel::bwe::gcc::{Controller, Gcc, GccConfig};
+use reel::bwe::sim::{LinkConfig, LossModel, QueueLimit};
+use reel::bwe::{MS, SEC, metrics, scenario, sim, trace};
+
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let Some(what) = args.next() else {
+        eprintln!("usage: bwe_reference SCENARIO|TRACE [SECONDS]");
+        std::process::exit(2);
+    };
+    let secs: Option<i64> = args.next().and_then(|s| s.parse().ok());
+    let mut config = match scenario::builtin(&what) {
+        Some(c) => c,
+        None => match trace::load(std::path::Path::new(&what)) {
+            Ok(capacity) => {
+                let link = LinkConfig {
+                    capacity,
+                    queue: QueueLimit::Time(300 * MS),
+                    one_way_delay: 50 * MS,
+                    jitter: 0,
+                    loss: LossModel::None,
+                };
+                scenario::custom(link, 60 * SEC, 0, None)
+            }
+            Err(e) => {
+                eprintln!("reel: {what}: {e}");
+                std::process::exit(1);
+            }
+        },
+    };
+    if let Some(s) = secs {
+        config.duration = s * SEC;
+    }
+    let gcc = GccConfig::default();
+    let ours = sim::run(&config, &mut |_| Box::new(Gcc::new(gcc)) as Box<dyn Controller>);
+    let reference = sim::run(&config, &mut |_| {
+        Box::new(goog_cc_ref::Reference::new(gcc.start_bps, gcc.min_bps, gcc.max_bps)) as Box<dyn Controller>
+    });
+    for (name, r) in [("reel", &ours), ("goog_cc", &reference)] {
+        let s = metrics::summarize(r);
+        println!(
+            "{name:<8} utilisation {:.3}  queuing delay p50 {:.1} ms  p95 {:.1} ms  loss {:.2} %",
+            s.link_utilisation,
+            s.queue_delay_p50_ms,
+            s.queue_delay_p95_ms,
+            s.flows.first().map_or(0.0, |f| f.loss_rate * 100.0)
+        );
+        for p in &s.phases {
+            println!(
+                "         phase {:>5.1}-{:<5.1} s capacity {:>6.0} kbps utilisation {:.3}",
+                p.start_s,
+                p.end_s,
+                p.capacity_bps / 1000.0,
+                p.steady_utilisation
+            );
+        }
+    }
+}
