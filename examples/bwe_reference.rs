@@ -5,7 +5,7 @@
 mod goog_cc_ref;
 
 use reel::bwe::gcc::{Controller, Gcc, GccConfig};
-use reel::bwe::sim::{LinkConfig, LossModel, QueueLimit};
+use reel::bwe::sim::{FlowKind, LinkConfig, LossModel, QueueLimit};
 use reel::bwe::{MS, SEC, metrics, scenario, sim, trace};
 
 fn main() {
@@ -26,7 +26,12 @@ fn main() {
                     jitter: 0,
                     loss: LossModel::None,
                 };
-                scenario::custom(link, 60 * SEC, 0, None)
+                let mut c = scenario::custom(link, 60 * SEC, 0, None);
+                // Cellular traces reach tens of Mbit/s: let the encoder follow the estimate up to 20 Mbit/s.
+                for f in &mut c.flows {
+                    f.kind = FlowKind::Media { max_bps: 20e6 };
+                }
+                c
             }
             Err(e) => {
                 eprintln!("reel: {what}: {e}");

@@ -77,7 +77,7 @@ pub struct Args {
     /// Write the time series: .csv or .json.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
-    /// Write a plot: .svg.
+    /// Write a plot: .svg or .png.
     #[arg(long, value_name = "FILE")]
     pub plot: Option<PathBuf>,
 }
@@ -232,7 +232,11 @@ pub fn run(args: Args, global: &crate::GlobalOpts) -> anyhow::Result<()> {
         let title = args.scenario.clone().unwrap_or_else(|| "analyze-bwe".into());
         match p.extension().and_then(|e| e.to_str()) {
             Some("svg") => write_out(p, output::plot_svg(&result, &title).as_bytes(), global.overwrite)?,
-            _ => bail!(usage(format!("--plot: {}: use an .svg name", p.display()))),
+            Some("png") => {
+                let png = output::plot_png(&result, &title).with_context(|| p.display().to_string())?;
+                write_out(p, &png, global.overwrite)?
+            }
+            _ => bail!(usage(format!("--plot: {}: use an .svg or .png name", p.display()))),
         }
     }
     if global.json {

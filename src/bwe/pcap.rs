@@ -205,7 +205,8 @@ fn read_pcapng(data: &[u8]) -> Result<(Vec<Record<'_>>, CaptureCounts)> {
                     continue;
                 };
                 let ticks = (u64::from(hi) << 32) | u64::from(lo);
-                let time = (u128::from(ticks) * 1_000_000 / u128::from(res)) as i64;
+                // Clamped so that differences between any two record times cannot overflow.
+                let time = (u128::from(ticks) * 1_000_000 / u128::from(res)).min(1 << 60) as i64;
                 out.push(Record {
                     time,
                     link_type: lt,
@@ -715,15 +716,15 @@ pub fn replay(data: &[u8], config: GccConfig) -> Result<Replay> {
                 let (prev, acc) = last_abs.unwrap_or((v, 0));
                 let d = i64::from(v.wrapping_sub(prev) & 0xff_ffff);
                 let d = if d > 0x80_0000 { d - 0x100_0000 } else { d };
-                let acc = acc + d;
+                let acc = acc.saturating_add(d);
                 last_abs = Some((v, acc));
-                acc * SEC / (1 << 18)
+                acc.saturating_mul(SEC) / (1 << 18)
             } else {
                 let e = rtp_base.entry(r.ssrc).or_insert((r.timestamp, 0, arrival));
                 let d = i64::from(r.timestamp.wrapping_sub(e.0) as i32);
                 e.0 = r.timestamp;
-                e.1 += d;
-                e.2 + e.1 * SEC / 90_000
+                e.1 = e.1.saturating_add(d);
+                e.2.saturating_add(e.1.saturating_mul(SEC) / 90_000)
             };
             let _ = unwrap16(&mut seq_last, ext_value(r, twcc_id).map_or(r.seq, |v| v as u16));
             let size = r.size as i64 + 28;
@@ -744,6 +745,10 @@ pub fn replay(data: &[u8], config: GccConfig) -> Result<Replay> {
             });
             recv_window.push((arrival, size));
             packets_used += 1;
+            if arrival - next_feedback > 10 * SEC {
+                // A jump in the capture's clock: skip the silent stretch instead of stepping through it.
+                next_feedback = arrival - arrival.rem_euclid(50 * MS);
+            }
             while arrival >= next_feedback {
                 let now = next_feedback;
                 next_feedback += 50 * MS;

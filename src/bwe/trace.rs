@@ -269,7 +269,7 @@ fn parse_alphartc(text: &str) -> Result<Capacity> {
                 .filter(|j| j.is_finite() && *j > 0.0)
                 .map(|j| (j * MS as f64) as Us),
         });
-        t += (p.duration * MS as f64) as Us;
+        t = t.saturating_add((p.duration * MS as f64) as Us);
     }
     if segments.is_empty() {
         return Err(Error::Malformed("AlphaRTC trace: no trace_pattern".into()));

@@ -3,6 +3,15 @@
 //! threshold, AIMD), acknowledged bit rate, loss-based controller, start-up probing and ALR.
 //!
 //! Sans-IO: every call takes the current time; nothing here reads a clock.
+//!
+//! Where this differs from the `goog_cc` crate (libwebrtc's current defaults), on purpose:
+//! - loss: the classic controller (2 % / 10 % thresholds) that draft-ietf-rmcat-gcc and the issue describe;
+//!   libwebrtc now defaults to LossBasedBweV2, which reacts to loss more smoothly;
+//! - throughput: the Bayesian `BitrateEstimator` windows; libwebrtc defaults to the robust throughput
+//!   estimator (a packet-count window) which reacts faster after rate changes;
+//! - no congestion-window pushback (libwebrtc's default only drops frames with it), no periodic ALR probing
+//!   (off by default there too), no network-state estimator;
+//! - RTT comes from transport feedback only (as goog_cc with `feedback_only`), with no RTCP receiver reports.
 
 pub mod acked;
 pub mod delay;
