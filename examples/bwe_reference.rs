@@ -47,6 +47,20 @@ fn main() {
     let reference = sim::run(&config, &mut |_| {
         Box::new(goog_cc_ref::Reference::new(gcc.start_bps, gcc.min_bps, gcc.max_bps)) as Box<dyn Controller>
     });
+    if std::env::var_os("BWE_DUMP").is_some() {
+        // Per-second estimates of flow 0, side by side.
+        for (a, b) in ours.samples.iter().zip(&reference.samples).filter(|(a, _)| a.flow == 0) {
+            if (a.time_s * 20.0).round() as i64 % 20 == 0 {
+                println!(
+                    "{:>6.1} s capacity {:>6.0} reel {:>6.0} goog_cc {:>6.0} kbps",
+                    a.time_s,
+                    a.capacity_bps / 1e3,
+                    a.target_bps / 1e3,
+                    b.target_bps / 1e3
+                );
+            }
+        }
+    }
     for (name, r) in [("reel", &ours), ("goog_cc", &reference)] {
         let s = metrics::summarize(r);
         println!(

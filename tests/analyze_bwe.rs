@@ -290,7 +290,10 @@ fn cli_writes_series_plot_and_json_summary() {
     let plot = std::fs::read_to_string(&svg).unwrap_or_default();
     assert!(plot.starts_with("<svg") && plot.contains("Queuing delay") && plot.contains("threshold"));
     let png = dir.path().join("p.png");
-    let out = reel().args(["analyze-bwe", "--capacity", "1M", "--duration", "5", "--plot"]).arg(&png).output();
+    let out = reel()
+        .args(["analyze-bwe", "--capacity", "1M", "--duration", "5", "--plot"])
+        .arg(&png)
+        .output();
     assert!(out.is_ok_and(|o| o.status.success()));
     let img = image::open(&png).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!((img.width(), img.height()), (1100, 860));

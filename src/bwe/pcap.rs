@@ -962,6 +962,105 @@ mod tests {
     }
 
     #[test]
+    fn sender_capture_with_transport_feedback_replays() {
+        // Sender side: RTP leaving every 10 ms (960 kbit/s) into 600 kbit/s; feedback every 100 ms.
+        let mut recs: Vec<(Us, Vec<u8>)> = Vec::new();
+        let mut free = 0;
+        let mut arrivals = Vec::new();
+        for i in 0..500u16 {
+            let t = i64::from(i) * 10 * MS;
+            recs.push((1_000_000 + t, synth::rtp(i, i, t, 1200)));
+            free = free.max(t) + (1228.0 * 8.0 * 1e6 / 600_000.0) as Us;
+            arrivals.push(free + 40 * MS);
+        }
+        let mut base = 0usize;
+        let mut fb_time = 100 * MS;
+        while base < arrivals.len() {
+            let n = arrivals[base..].iter().take_while(|a| **a <= fb_time).count();
+            if n > 0 {
+                let v: Vec<Option<Us>> = arrivals[base..base + n].iter().map(|a| Some(*a)).collect();
+                recs.push((1_000_000 + fb_time + 40 * MS, synth::transport_cc(base as u16, &v, 0)));
+                base += n;
+            }
+            fb_time += 100 * MS;
+        }
+        recs.sort_by_key(|r| r.0);
+        let r = replay(&synth::pcap(&recs), GccConfig::default()).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(r.summary.mode, "sender-feedback");
+        assert!(r.summary.counts.transport_feedback > 10);
+        assert!(r.samples.iter().any(|s| s.usage == "overusing"));
+        assert!(
+            r.summary.final_estimate_bps < 900_000.0,
+            "{}",
+            r.summary.final_estimate_bps
+        );
+    }
+
+    #[test]
+    fn pcapng_with_nanosecond_resolution() {
+        fn block(t: u32, body: &[u8]) -> Vec<u8> {
+            let len = (12 + body.len()) as u32;
+            let mut b = t.to_le_bytes().to_vec();
+            b.extend_from_slice(&len.to_le_bytes());
+            b.extend_from_slice(body);
+            b.extend_from_slice(&len.to_le_bytes());
+            b
+        }
+        let mut shb = vec![0x4d, 0x3c, 0x2b, 0x1a, 1, 0, 0, 0];
+        shb.extend_from_slice(&[0xff; 8]);
+        let mut d = block(0x0a0d_0d0a, &shb);
+        // Interface: Ethernet, if_tsresol = 9 (nanoseconds).
+        let mut idb = vec![1, 0, 0, 0, 0, 0, 0, 0];
+        idb.extend_from_slice(&[9, 0, 1, 0, 9, 0, 0, 0, 0, 0, 0, 0]);
+        d.extend(block(1, &idb));
+        let frame = synth::ethernet_udp(&synth::rtp(1, 1, 0, 100));
+        let ns: u64 = 1_500_000_000;
+        let mut epb = 0u32.to_le_bytes().to_vec();
+        epb.extend_from_slice(&((ns >> 32) as u32).to_le_bytes());
+        epb.extend_from_slice(&(ns as u32).to_le_bytes());
+        epb.extend_from_slice(&(frame.len() as u32).to_le_bytes());
+        epb.extend_from_slice(&(frame.len() as u32).to_le_bytes());
+        epb.extend_from_slice(&frame);
+        while epb.len() % 4 != 0 {
+            epb.push(0);
+        }
+        d.extend(block(6, &epb));
+        let (recs, counts) = read_capture(&d).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!((counts.format, recs.len()), ("pcapng", 1));
+        assert_eq!(recs[0].time, 1_500_000);
+        let p = udp_payload(recs[0].link_type, recs[0].data).unwrap_or_default();
+        assert_eq!(parse_rtp(p).map(|r| r.seq), Some(1));
+    }
+
+    /// A deterministic stand-in for the fuzz targets: mutated captures, RTP and RTCP never panic.
+    #[test]
+    fn mutated_inputs_never_panic() {
+        let mut rng = crate::bwe::Rng::new(42);
+        let mut base = synth::receiver_capture(20 * MS, 500_000.0, 1);
+        let fb = synth::transport_cc(0, &[Some(1000), None, Some(9000), Some(12_000)], 3);
+        base.extend_from_slice(&synth::pcap(&[(2_000_000, fb.clone())])[24..]);
+        for round in 0..400 {
+            let mut d = base.clone();
+            let flips = 1 + (rng.next_u64() % 16) as usize;
+            for _ in 0..flips {
+                let i = (rng.next_u64() as usize) % d.len();
+                d[i] = rng.next_u64() as u8;
+            }
+            if round % 7 == 0 {
+                d.truncate((rng.next_u64() as usize) % d.len());
+            }
+            let _ = replay(&d, GccConfig::default());
+            let start = (rng.next_u64() as usize) % d.len();
+            let _ = parse_rtp(&d[start..]);
+            let _ = parse_rtcp(&d[start..]);
+            let mut f = fb.clone();
+            let i = (rng.next_u64() as usize) % f.len();
+            f[i] = rng.next_u64() as u8;
+            let _ = parse_rtcp(&f);
+        }
+    }
+
+    #[test]
     fn garbage_is_an_error_and_truncation_is_counted() {
         assert!(read_capture(b"hello, this is not a capture").is_err());
         let cap = synth::receiver_capture(10 * MS, 600_000.0, 1);
