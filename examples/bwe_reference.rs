@@ -42,7 +42,10 @@ fn main() {
     if let Some(s) = secs {
         config.duration = s * SEC;
     }
-    let gcc = GccConfig::default();
+    let mut gcc = GccConfig::default();
+    if std::env::var_os("BWE_BAYESIAN").is_some() {
+        gcc.throughput = reel::bwe::gcc::Throughput::Bayesian;
+    }
     let ours = sim::run(&config, &mut |_| Box::new(Gcc::new(gcc)) as Box<dyn Controller>);
     let reference = sim::run(&config, &mut |_| {
         Box::new(goog_cc_ref::Reference::new(gcc.start_bps, gcc.min_bps, gcc.max_bps)) as Box<dyn Controller>

@@ -3,7 +3,7 @@
 
 use anyhow::{Context, bail};
 use reel::bwe::gcc::delay::FilterKind;
-use reel::bwe::gcc::{Controller, Gcc, GccConfig};
+use reel::bwe::gcc::{Controller, Gcc, GccConfig, Throughput};
 use reel::bwe::sim::{LinkConfig, LossModel, QueueLimit, SimConfig, TcpVariant};
 use reel::bwe::{MS, SEC, Us, metrics, output, pcap, scenario, trace};
 use reel::util::atomic::AtomicPath;
@@ -65,6 +65,9 @@ pub struct Args {
     /// The estimator.
     #[arg(long, value_enum, default_value_t = Estimator::Gcc)]
     pub estimator: Estimator,
+    /// Acknowledged-throughput estimator: libwebrtc's robust packet window, or the Bayesian 150 ms windows.
+    #[arg(long, value_enum, default_value_t = ThroughputArg::Robust)]
+    pub throughput: ThroughputArg,
     /// Start bit rate of the estimator.
     #[arg(long, value_name = "RATE", default_value = "300k")]
     pub start_rate: String,
@@ -80,6 +83,12 @@ pub struct Args {
     /// Write a plot: .svg or .png.
     #[arg(long, value_name = "FILE")]
     pub plot: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ThroughputArg {
+    Robust,
+    Bayesian,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -119,7 +128,12 @@ pub fn run(args: Args, global: &crate::GlobalOpts) -> anyhow::Result<()> {
         Estimator::Gcc => FilterKind::Trendline,
         Estimator::GccKalman => FilterKind::Kalman,
     };
+    let throughput = match args.throughput {
+        ThroughputArg::Robust => Throughput::Robust,
+        ThroughputArg::Bayesian => Throughput::Bayesian,
+    };
     let gcc = GccConfig {
+        throughput,
         filter,
         start_bps: rate(&args.start_rate, "start-rate")?,
         ..GccConfig::default()
