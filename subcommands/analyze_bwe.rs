@@ -124,6 +124,18 @@ pub fn run(args: Args, global: &crate::GlobalOpts) -> anyhow::Result<()> {
         }
         return Ok(());
     }
+    // Check output names before spending time on a run.
+    let ext = |p: &PathBuf| p.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
+    if let Some(o) = &args.output
+        && !matches!(ext(o).as_deref(), Some("csv" | "json"))
+    {
+        bail!(usage(format!("-o: {}: use a .csv or .json name", o.display())));
+    }
+    if let Some(p) = &args.plot
+        && !matches!(ext(p).as_deref(), Some("svg" | "png"))
+    {
+        bail!(usage(format!("--plot: {}: use an .svg or .png name", p.display())));
+    }
     let filter = match args.estimator {
         Estimator::Gcc => FilterKind::Trendline,
         Estimator::GccKalman => FilterKind::Kalman,
@@ -139,10 +151,15 @@ pub fn run(args: Args, global: &crate::GlobalOpts) -> anyhow::Result<()> {
         ..GccConfig::default()
     };
     if let Some(p) = &args.pcap {
+        if args.plot.is_some() {
+            bail!(usage(
+                "--plot: not available with --pcap (write the series with -o instead)".into()
+            ));
+        }
         let data = std::fs::read(p).with_context(|| p.display().to_string())?;
         let replay = pcap::replay(&data, gcc).with_context(|| p.display().to_string())?;
         if let Some(o) = &args.output {
-            let text = if o.extension().is_some_and(|e| e == "json") {
+            let text = if ext(o).as_deref() == Some("json") {
                 serde_json::to_string(&replay.samples)?
             } else {
                 pcap::series_csv(&replay.samples)
@@ -235,7 +252,7 @@ pub fn run(args: Args, global: &crate::GlobalOpts) -> anyhow::Result<()> {
     let result = reel::bwe::sim::run(&config, &mut |_| Box::new(Gcc::new(gcc)) as Box<dyn Controller>);
     let summary = metrics::summarize(&result);
     if let Some(o) = &args.output {
-        let text = match o.extension().and_then(|e| e.to_str()) {
+        let text = match ext(o).as_deref() {
             Some("json") => output::series_json(&result.samples),
             Some("csv") => output::series_csv(&result.samples),
             _ => bail!(usage(format!("-o: {}: use a .csv or .json name", o.display()))),
@@ -244,7 +261,7 @@ pub fn run(args: Args, global: &crate::GlobalOpts) -> anyhow::Result<()> {
     }
     if let Some(p) = &args.plot {
         let title = args.scenario.clone().unwrap_or_else(|| "analyze-bwe".into());
-        match p.extension().and_then(|e| e.to_str()) {
+        match ext(p).as_deref() {
             Some("svg") => write_out(p, output::plot_svg(&result, &title).as_bytes(), global.overwrite)?,
             Some("png") => {
                 let png = output::plot_png(&result, &title).with_context(|| p.display().to_string())?;
