@@ -53,7 +53,7 @@ fn main() {
     if std::env::var_os("BWE_DUMP").is_some() {
         // Per-second estimates of flow 0, side by side.
         for (a, b) in ours.samples.iter().zip(&reference.samples).filter(|(a, _)| a.flow == 0) {
-            if (a.time_s * 20.0).round() as i64 % 20 == 0 {
+            if std::env::var_os("BWE_DUMP").is_some_and(|v| v == "all") || (a.time_s * 20.0).round() as i64 % 20 == 0 {
                 println!(
                     "{:>6.1} s capacity {:>6.0} reel {:>6.0} goog_cc {:>6.0} kbps",
                     a.time_s,

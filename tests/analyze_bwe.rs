@@ -174,31 +174,39 @@ fn mahimahi_trace_is_served() {
     );
 }
 
-/// Reference comparison: the same simulated feedback through the `goog_cc` crate. RFC 8867 5.1 after
-/// the first 5 s: the two estimates' averages per second stay within 10 % of each other.
+/// Reference comparison: the same simulated packets and feedback through the `goog_cc` crate (libwebrtc's
+/// GoogCC ported). RFC 8867 5.1 after the first 5 s: each one-second mean of the two estimates stays within
+/// 10 % of the other. goog_cc runs with LossBasedBweV2 off, i.e. with the classic loss controller reel
+/// implements: with libwebrtc's default V2 the two differ by 11 % for one second after the 60 s drop, where
+/// the drop-tail losses make the classic controller cut once more and V2 does not.
 #[test]
 fn reference_goog_cc_agrees_on_rfc8867_5_1() {
     let c = scenario::builtin("rfc8867-5.1").unwrap_or_else(|| panic!("scenario"));
     let gcc = GccConfig::default();
     let ours = run_with(&c, FilterKind::Trendline);
     let reference = sim::run(&c, &mut |_| {
-        Box::new(support::goog_cc_ref::Reference::new(
+        Box::new(support::goog_cc_ref::Reference::with_loss_v2(
             gcc.start_bps,
             gcc.min_bps,
             gcc.max_bps,
+            false,
         )) as Box<dyn Controller>
     });
-    let (mut ours_sum, mut ref_sum) = (0.0, 0.0);
+    // Every one-second mean of the estimate from 5 s to the end: within 10 % of the reference's.
+    let mut worst: (f64, f64) = (0.0, 0.0);
     for t in 5..100 {
         let (a, b) = (t as f64, t as f64 + 1.0);
-        ours_sum += mean_estimate(&ours, 0, a, b);
-        ref_sum += mean_estimate(&reference, 0, a, b);
+        let (x, y) = (mean_estimate(&ours, 0, a, b), mean_estimate(&reference, 0, a, b));
+        let dev = (x - y).abs() / y;
+        if dev > worst.1 {
+            worst = (a, dev);
+        }
     }
-    let ratio = ours_sum / ref_sum;
-    eprintln!("mean estimate ratio reel/goog_cc over 5-100 s: {ratio:.3}");
     assert!(
-        (0.9..=1.1).contains(&ratio),
-        "mean estimate ratio reel/goog_cc over 5-100 s: {ratio}"
+        worst.1 <= 0.10,
+        "largest deviation {:.1} % at {} s",
+        worst.1 * 100.0,
+        worst.0
     );
 }
 

@@ -34,14 +34,21 @@ fn pacing_info(p: &Option<ProbeCluster>) -> PacedPacketInfo {
 }
 
 impl Reference {
+    /// libwebrtc's defaults (LossBasedBweV2 on).
+    #[allow(dead_code)]
     pub fn new(start_bps: f64, min_bps: f64, max_bps: f64) -> Self {
+        Self::with_loss_v2(start_bps, min_bps, max_bps, true)
+    }
+
+    /// With `loss_v2` false, goog_cc falls back to the classic loss controller reel implements.
+    pub fn with_loss_v2(start_bps: f64, min_bps: f64, max_bps: f64, loss_v2: bool) -> Self {
         let constraints = TargetRateConstraints {
             at_time: ts(0),
             min_data_rate: Some(DataRate::from_bits_per_sec(min_bps as i64)),
             max_data_rate: Some(DataRate::from_bits_per_sec(max_bps as i64)),
             starting_rate: Some(DataRate::from_bits_per_sec(start_bps as i64)),
         };
-        let config = NetworkControllerConfig {
+        let mut config = NetworkControllerConfig {
             constraints,
             stream_based_config: StreamsConfig {
                 at_time: ts(0),
@@ -49,6 +56,7 @@ impl Reference {
             },
             ..Default::default()
         };
+        config.field_trials.loss_based_bwe_v2.enabled = loss_v2;
         let ctl = GoogCcNetworkController::new(config, GoogCcConfig { feedback_only: true });
         Self {
             ctl,
