@@ -151,11 +151,6 @@ pub fn run(args: Args, global: &crate::GlobalOpts) -> anyhow::Result<()> {
         ..GccConfig::default()
     };
     if let Some(p) = &args.pcap {
-        if args.plot.is_some() {
-            bail!(usage(
-                "--plot: not available with --pcap (write the series with -o instead)".into()
-            ));
-        }
         let data = std::fs::read(p).with_context(|| p.display().to_string())?;
         let replay = pcap::replay(&data, gcc).with_context(|| p.display().to_string())?;
         if let Some(o) = &args.output {
@@ -165,6 +160,15 @@ pub fn run(args: Args, global: &crate::GlobalOpts) -> anyhow::Result<()> {
                 pcap::series_csv(&replay.samples)
             };
             write_out(o, text.as_bytes(), global.overwrite)?;
+        }
+        if let Some(plot) = &args.plot {
+            let title = format!("replay of {}", p.display());
+            let bytes = if ext(plot).as_deref() == Some("png") {
+                output::replay_png(&replay.samples, &title).with_context(|| plot.display().to_string())?
+            } else {
+                output::replay_svg(&replay.samples, &title).into_bytes()
+            };
+            write_out(plot, &bytes, global.overwrite)?;
         }
         if global.json {
             println!("{}", serde_json::to_string_pretty(&replay.summary)?);

@@ -344,9 +344,15 @@ fn cli_replays_a_capture() {
     // A truncated last record must be counted and skipped.
     cap.truncate(cap.len() - 50);
     std::fs::write(&p, &cap).unwrap_or_else(|e| panic!("{e}"));
+    let svg = dir.path().join("replay.svg");
+    let csv = dir.path().join("replay.csv");
     let out = reel()
         .args(["--json", "analyze-bwe", "--pcap"])
         .arg(&p)
+        .arg("--plot")
+        .arg(&svg)
+        .arg("-o")
+        .arg(&csv)
         .output()
         .unwrap_or_else(|e| panic!("{e}"));
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
@@ -355,4 +361,9 @@ fn cli_replays_a_capture() {
     assert_eq!(v["mode"], "receiver");
     let fin = v["final_estimate_bps"].as_f64().unwrap_or(0.0);
     assert!(fin > 100_000.0 && fin < 1_200_000.0, "{fin}");
+    let plot = std::fs::read_to_string(&svg).unwrap_or_default();
+    assert!(plot.contains("received") && plot.contains("estimate"));
+    let series = std::fs::read_to_string(&csv).unwrap_or_default();
+    assert!(series.starts_with("time_s,estimate_bps,sent_bps,received_bps"));
+    assert!(series.lines().count() > 100);
 }

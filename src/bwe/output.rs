@@ -1,6 +1,7 @@
 //! Writing results: the time series as CSV or JSON, and a hand-written SVG plot (rates over time, queuing
 //! delay, the detector's trend against its threshold).
 
+use super::pcap::ReplaySample;
 use super::sim::{FlowKind, Sample, SimResult};
 use std::fmt::Write;
 
@@ -329,6 +330,88 @@ fn plot(r: &SimResult, title: &str) -> Vec<Prim> {
 
 /// The plot as an SVG document.
 pub fn plot_svg(r: &SimResult, title: &str) -> String {
+    render_svg(plot(r, title))
+}
+
+/// The replay of a capture as an SVG document.
+pub fn replay_svg(samples: &[ReplaySample], title: &str) -> String {
+    render_svg(replay_plot(samples, title))
+}
+
+/// The replay of a capture as PNG bytes.
+pub fn replay_png(samples: &[ReplaySample], title: &str) -> crate::error::Result<Vec<u8>> {
+    render_png(replay_plot(samples, title))
+}
+
+/// A replay: received (grey) and sent (dashed) rates with the estimate; trend against threshold below.
+fn replay_plot(samples: &[ReplaySample], title: &str) -> Vec<Prim> {
+    let t_max = samples.last().map_or(1.0, |s| s.time_s).max(1.0);
+    let rate_max = samples
+        .iter()
+        .map(|s| s.estimate_bps.max(s.received_bps).max(s.sent_bps))
+        .fold(0.0, f64::max)
+        / 1e6
+        * 1.1;
+    let mut o = vec![text(PLOT_W / 2.0, 24.0, 16.0, Anchor::Middle, title.into())];
+    let (left, pw) = (80.0, PLOT_W - 250.0);
+    let rates = Panel {
+        x: left,
+        y: 60.0,
+        w: pw,
+        h: 440.0,
+        t_max,
+        y_min: 0.0,
+        y_max: rate_max.max(0.1),
+    };
+    rates.axes(
+        &mut o,
+        "Rates: received (grey), estimate (solid), sent (dashed)",
+        "Mbit/s",
+    );
+    let pts =
+        |f: &dyn Fn(&ReplaySample) -> f64| -> Vec<(f64, f64)> { samples.iter().map(|s| (s.time_s, f(s))).collect() };
+    rates.line(&mut o, &pts(&|s| s.received_bps / 1e6), "#888", 3.0, false, "received");
+    if samples.iter().any(|s| s.sent_bps > 0.0) {
+        rates.line(&mut o, &pts(&|s| s.sent_bps / 1e6), "#d62728", 1.0, true, "sent");
+    }
+    rates.line(
+        &mut o,
+        &pts(&|s| s.estimate_bps / 1e6),
+        "#1f77b4",
+        2.0,
+        false,
+        "estimate",
+    );
+    let tmax = samples
+        .iter()
+        .map(|s| s.trend.abs().max(s.threshold))
+        .fold(10.0, f64::max)
+        .min(200.0)
+        * 1.1;
+    let trend = Panel {
+        x: left,
+        y: 560.0,
+        w: pw,
+        h: 250.0,
+        t_max,
+        y_min: -tmax,
+        y_max: tmax,
+    };
+    trend.axes(&mut o, "Detector trend against threshold", "ms");
+    trend.line(&mut o, &pts(&|s| s.threshold), "#d62728", 1.2, true, "+threshold");
+    trend.line(&mut o, &pts(&|s| -s.threshold), "#2ca02c", 1.2, true, "-threshold");
+    trend.line(&mut o, &pts(&|s| s.trend), "#1f77b4", 1.2, false, "modified trend");
+    o.push(text(
+        left + pw / 2.0,
+        PLOT_H - 8.0,
+        12.0,
+        Anchor::Middle,
+        "time (s)".into(),
+    ));
+    o
+}
+
+fn render_svg(prims: Vec<Prim>) -> String {
     let mut o = String::new();
     let (w, h) = (PLOT_W, PLOT_H);
     let _ = writeln!(
@@ -336,7 +419,7 @@ pub fn plot_svg(r: &SimResult, title: &str) -> String {
         r#"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}" font-family="sans-serif">"#
     );
     let _ = writeln!(o, r#"<rect width="100%" height="100%" fill="white"/>"#);
-    for p in plot(r, title) {
+    for p in prims {
         match p {
             Prim::Path {
                 pts,
@@ -400,9 +483,13 @@ fn escape(s: &str) -> String {
 /// The plot rasterised to PNG bytes: our own line drawing and a built-in 5x7 bitmap font, so no font files
 /// or rendering stack are needed (`image` only encodes the PNG).
 pub fn plot_png(r: &SimResult, title: &str) -> crate::error::Result<Vec<u8>> {
+    render_png(plot(r, title))
+}
+
+fn render_png(prims: Vec<Prim>) -> crate::error::Result<Vec<u8>> {
     let (w, h) = (PLOT_W as u32, PLOT_H as u32);
     let mut img = image::RgbImage::from_pixel(w, h, image::Rgb([255, 255, 255]));
-    for p in plot(r, title) {
+    for p in prims {
         match p {
             Prim::Path {
                 pts,
