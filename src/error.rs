@@ -36,3 +36,9 @@ impl Error {
         }
     }
 }
+
+impl From<ffmpeg_next::Error> for Error {
+    fn from(e: ffmpeg_next::Error) -> Self {
+        Error::Ffmpeg(e.to_string().to_lowercase())
+    }
+}

@@ -3,9 +3,13 @@
 //! No command-line parsing and no terminal output here: the binary in `subcommands/` turns flags into calls.
 
 pub mod bwe;
+pub mod codec;
 pub mod error;
+pub mod format;
+pub mod graph;
+pub mod media;
 pub mod node;
-
+pub mod preset;
 pub mod util;
 pub mod version;
 

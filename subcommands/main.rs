@@ -5,8 +5,12 @@
 mod analyze_bwe;
 mod completions;
 mod logging;
+mod presets;
+mod progress;
+mod signals;
+mod transcode;
 
-use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use std::process::ExitCode;
 
 /// How progress is reported on stderr.
@@ -63,6 +67,10 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
+    /// Decode, filter, encode and mux (x264, x265, rav1e AV1, libvpx, AAC, Opus ...), by flags or YAML presets.
+    Transcode(Box<transcode::Args>),
+    /// List and show the built-in YAML presets.
+    Presets(presets::Args),
     /// Run WebRTC bandwidth estimation (GCC) over a simulated link or a packet capture.
     AnalyzeBwe(Box<analyze_bwe::Args>),
     /// Print a shell completion script.
@@ -82,8 +90,11 @@ pub fn command() -> clap::Command {
 }
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
-        Ok(cli) => cli,
+    let parsed = Cli::command()
+        .try_get_matches()
+        .and_then(|m| Cli::from_arg_matches(&m).map(|c| (c, m)));
+    let (cli, matches) = match parsed {
+        Ok(x) => x,
         Err(e) => {
             // clap prints help and version on stdout (exit 0) and usage errors on stderr (exit 2).
             let _ = e.print();
@@ -96,6 +107,11 @@ fn main() -> ExitCode {
     }
     reel::init();
     let result = match cli.command {
+        Command::Transcode(args) => {
+            let sub = matches.subcommand_matches("transcode").cloned().unwrap_or_default();
+            transcode::run(*args, &cli.global, &sub)
+        }
+        Command::Presets(args) => presets::run(args, &cli.global),
         Command::AnalyzeBwe(args) => analyze_bwe::run(*args, &cli.global),
         Command::Completions(args) => completions::run_completions(args),
         Command::Man(args) => completions::run_man(args),
