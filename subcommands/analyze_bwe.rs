@@ -41,15 +41,15 @@ pub struct Args {
     /// Simulated time (default: the scenario's, or 60 s).
     #[arg(long, value_name = "DURATION")]
     pub duration: Option<String>,
-    /// One-way propagation delay.
-    #[arg(long, value_name = "DURATION", default_value = "50ms")]
-    pub delay: String,
-    /// Uniform jitter added to the propagation delay.
-    #[arg(long, value_name = "DURATION", default_value = "0")]
-    pub jitter: String,
-    /// Bottleneck queue: a time (300ms) or a size in bytes (64000B, 64KB).
-    #[arg(long, value_name = "SIZE", default_value = "300ms")]
-    pub queue: String,
+    /// One-way propagation delay [default: 50ms; with --scenario, overrides the scenario's].
+    #[arg(long, value_name = "DURATION")]
+    pub delay: Option<String>,
+    /// Uniform jitter added to the propagation delay [default: 0].
+    #[arg(long, value_name = "DURATION")]
+    pub jitter: Option<String>,
+    /// Bottleneck queue: a time (300ms) or a size in bytes (64000B, 64KB) [default: 300ms].
+    #[arg(long, value_name = "SIZE")]
+    pub queue: Option<String>,
     /// Random loss fraction (0-1).
     #[arg(long, value_name = "FRACTION")]
     pub loss: Option<f64>,
@@ -177,9 +177,65 @@ pub fn run(args: Args, global: &crate::GlobalOpts) -> anyhow::Result<()> {
         }
         return Ok(());
     }
+    let queue = match args.queue.as_deref() {
+        None => None,
+        Some(q) => Some(if let Some(b) = q.strip_suffix("KB") {
+            QueueLimit::Bytes(
+                b.trim()
+                    .parse::<i64>()
+                    .map_err(|_| usage(format!("--queue: bad size '{}'", q)))?
+                    * 1000,
+            )
+        } else if let Some(b) = q.strip_suffix('B') {
+            QueueLimit::Bytes(
+                b.trim()
+                    .parse()
+                    .map_err(|_| usage(format!("--queue: bad size '{}'", q)))?,
+            )
+        } else {
+            QueueLimit::Time(dur(q, "queue")?)
+        }),
+    };
+    let loss = match (&args.loss, &args.gilbert) {
+        (Some(l), _) if (0.0..=1.0).contains(l) => LossModel::Random(*l),
+        (Some(_), _) => bail!(usage("--loss: must be between 0 and 1".into())),
+        (None, Some(g)) => {
+            let v: Vec<f64> = g
+                .split(',')
+                .map(|x| x.trim().parse::<f64>())
+                .collect::<Result<_, _>>()
+                .map_err(|_| usage(format!("--gilbert: '{g}' is not P,R[,LOSS]")))?;
+            if v.len() < 2 || v.iter().any(|x| !(0.0..=1.0).contains(x)) {
+                bail!(usage(format!("--gilbert: '{g}' is not P,R[,LOSS] with values in 0-1")));
+            }
+            LossModel::GilbertElliott {
+                p: v[0],
+                r: v[1],
+                loss_good: 0.0,
+                loss_bad: v.get(2).copied().unwrap_or(1.0),
+            }
+        }
+        (None, None) => LossModel::None,
+    };
+    let loss_given = args.loss.is_some() || args.gilbert.is_some();
+    let delay = args.delay.as_deref().map(|d| dur(d, "delay")).transpose()?;
+    let jitter = args.jitter.as_deref().map(|d| dur(d, "jitter")).transpose()?;
     let mut config: SimConfig = if let Some(name) = &args.scenario {
-        scenario::builtin(name)
-            .ok_or_else(|| usage(format!("--scenario: unknown scenario '{name}' (see --list-scenarios)")))?
+        let mut c = scenario::builtin(name)
+            .ok_or_else(|| usage(format!("--scenario: unknown scenario '{name}' (see --list-scenarios)")))?;
+        if let Some(q) = queue {
+            c.link.queue = q;
+        }
+        if let Some(d) = delay {
+            c.link.one_way_delay = d;
+        }
+        if let Some(j) = jitter {
+            c.link.jitter = j;
+        }
+        if loss_given {
+            c.link.loss = loss;
+        }
+        c
     } else {
         let capacity = if let Some(t) = &args.trace {
             trace::load(t).with_context(|| t.display().to_string())?
@@ -195,48 +251,11 @@ pub fn run(args: Args, global: &crate::GlobalOpts) -> anyhow::Result<()> {
         } else {
             trace::Capacity::constant(rate(args.capacity.as_deref().unwrap_or("2.5M"), "capacity")?)
         };
-        let queue = if let Some(b) = args.queue.strip_suffix("KB") {
-            QueueLimit::Bytes(
-                b.trim()
-                    .parse::<i64>()
-                    .map_err(|_| usage(format!("--queue: bad size '{}'", args.queue)))?
-                    * 1000,
-            )
-        } else if let Some(b) = args.queue.strip_suffix('B') {
-            QueueLimit::Bytes(
-                b.trim()
-                    .parse()
-                    .map_err(|_| usage(format!("--queue: bad size '{}'", args.queue)))?,
-            )
-        } else {
-            QueueLimit::Time(dur(&args.queue, "queue")?)
-        };
-        let loss = match (&args.loss, &args.gilbert) {
-            (Some(l), _) if (0.0..=1.0).contains(l) => LossModel::Random(*l),
-            (Some(_), _) => bail!(usage("--loss: must be between 0 and 1".into())),
-            (None, Some(g)) => {
-                let v: Vec<f64> = g
-                    .split(',')
-                    .map(|x| x.trim().parse::<f64>())
-                    .collect::<Result<_, _>>()
-                    .map_err(|_| usage(format!("--gilbert: '{g}' is not P,R[,LOSS]")))?;
-                if v.len() < 2 || v.iter().any(|x| !(0.0..=1.0).contains(x)) {
-                    bail!(usage(format!("--gilbert: '{g}' is not P,R[,LOSS] with values in 0-1")));
-                }
-                LossModel::GilbertElliott {
-                    p: v[0],
-                    r: v[1],
-                    loss_good: 0.0,
-                    loss_bad: v.get(2).copied().unwrap_or(1.0),
-                }
-            }
-            (None, None) => LossModel::None,
-        };
         let link = LinkConfig {
             capacity,
-            queue,
-            one_way_delay: dur(&args.delay, "delay")?,
-            jitter: dur(&args.jitter, "jitter")?,
+            queue: queue.unwrap_or(QueueLimit::Time(300 * MS)),
+            one_way_delay: delay.unwrap_or(50 * MS),
+            jitter: jitter.unwrap_or(0),
             loss,
         };
         let tcp = args.tcp.map(|t| {
