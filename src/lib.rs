@@ -2,6 +2,7 @@
 //!
 //! No command-line parsing and no terminal output here: the binary in `subcommands/` turns flags into calls.
 
+pub mod bwe;
 pub mod codec;
 pub mod error;
 pub mod format;

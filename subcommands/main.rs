@@ -2,6 +2,7 @@
 //!
 //! Each subcommand lives in its own file with `Args` (clap derive) and `run`; this file only wires them up.
 
+mod analyze_bwe;
 mod completions;
 mod logging;
 mod presets;
@@ -75,6 +76,8 @@ pub enum Command {
     Transcode(Box<transcode::Args>),
     /// List and show the built-in YAML presets.
     Presets(presets::Args),
+    /// Run WebRTC bandwidth estimation (GCC) over a simulated link or a packet capture.
+    AnalyzeBwe(Box<analyze_bwe::Args>),
     /// Print a shell completion script.
     Completions(completions::CompletionsArgs),
     /// Print the man page (roff).
@@ -119,6 +122,7 @@ fn main() -> ExitCode {
             transcode::run(*args, &cli.global, &sub)
         }
         Command::Presets(args) => presets::run(args, &cli.global),
+        Command::AnalyzeBwe(args) => analyze_bwe::run(*args, &cli.global),
         Command::Completions(args) => completions::run_completions(args),
         Command::Man(args) => completions::run_man(args),
         Command::Serve(args) => serve::run(args, &cli.global),
