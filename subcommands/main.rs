@@ -4,6 +4,7 @@
 
 mod completions;
 mod logging;
+mod stitch360;
 
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use std::process::ExitCode;
@@ -66,6 +67,8 @@ pub enum Command {
     Completions(completions::CompletionsArgs),
     /// Print the man page (roff).
     Man(completions::ManArgs),
+    /// Convert 360-degree projections (equirect, cubemap, EAC, fisheye, perspective) and stitch dual fisheye.
+    Stitch360(stitch360::Args),
 }
 
 fn long_version() -> &'static str {
@@ -95,6 +98,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Completions(args) => completions::run_completions(args),
         Command::Man(args) => completions::run_man(args),
+        Command::Stitch360(args) => stitch360::run(args, &cli.global),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

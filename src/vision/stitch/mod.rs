@@ -1,0 +1,1 @@
+//! Dual-fisheye stitching.
