@@ -439,8 +439,18 @@ impl RemapTable {
                     let i = e.idx as usize;
                     for (p, row) in rows.iter_mut().enumerate() {
                         let a = atlases[p];
-                        let q = &a[i..i + s + 2];
-                        row[x] = T::blend4([q[0], q[1], q[s], q[s + 1]], w);
+                        debug_assert!(i + s + 1 < a.len());
+                        // SAFETY: `build` clamps every entry so that its 2x2 taps lie inside the atlas, and
+                        // `apply` sized each atlas to exactly `atlas_rows.len() * atlas_stride`.
+                        let q = unsafe {
+                            [
+                                *a.get_unchecked(i),
+                                *a.get_unchecked(i + 1),
+                                *a.get_unchecked(i + s),
+                                *a.get_unchecked(i + s + 1),
+                            ]
+                        };
+                        row[x] = T::blend4(q, w);
                     }
                 }
             }
@@ -456,14 +466,22 @@ impl RemapTable {
                     let wy = self.weights[e.fy as usize];
                     let top = e.idx as usize - s - 1;
                     for (p, row) in rows.iter_mut().enumerate() {
-                        let a = &atlases[p][top..top + 3 * s + 4];
+                        let a = atlases[p];
+                        debug_assert!(top + 3 * s + 3 < a.len());
                         let mut acc = 0.0f32;
                         for (j, wyj) in wy.iter().enumerate() {
-                            let r = &a[j * s..j * s + 4];
-                            let h = wx[0] * r[0].to_f32()
-                                + wx[1] * r[1].to_f32()
-                                + wx[2] * r[2].to_f32()
-                                + wx[3] * r[3].to_f32();
+                            let o = top + j * s;
+                            // SAFETY: `build` clamps every entry so that its 4x4 taps lie inside the atlas, and
+                            // `apply` sized each atlas to exactly `atlas_rows.len() * atlas_stride`.
+                            let r = unsafe {
+                                [
+                                    a.get_unchecked(o).to_f32(),
+                                    a.get_unchecked(o + 1).to_f32(),
+                                    a.get_unchecked(o + 2).to_f32(),
+                                    a.get_unchecked(o + 3).to_f32(),
+                                ]
+                            };
+                            let h = wx[0] * r[0] + wx[1] * r[1] + wx[2] * r[2] + wx[3] * r[3];
                             acc += wyj * h;
                         }
                         row[x] = T::from_f32(acc, maxf);
