@@ -141,12 +141,12 @@ pub fn convert_planes<T: Sample>(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::metrics::ws_psnr;
     use super::*;
 
     /// A smooth equirect test pattern (continuous across the seam and at the poles, as a real photo is).
-    pub(crate) fn pattern(w: usize, h: usize) -> Vec<Plane<u8>> {
+    pub fn pattern(w: usize, h: usize) -> Vec<Plane<u8>> {
         let g = Projection::Equirect.geometry(w as u32, h as u32).unwrap();
         (0..3)
             .map(|c| {

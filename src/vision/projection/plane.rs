@@ -94,7 +94,9 @@ impl<T: Sample> Plane<T> {
             data: &mut self.data,
         }
     }
+}
 
+impl<T: Copy> Plane<T> {
     /// The sample at (x, y); callers keep x, y in range.
     pub fn at(&self, x: usize, y: usize) -> T {
         self.data[y * self.stride + x]

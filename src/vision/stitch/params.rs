@@ -76,10 +76,18 @@ impl RigParams {
             return Err(Error::Unsupported(format!("lens file version {}", self.version)));
         }
         if self.lenses.len() != 2 {
-            return Err(Error::InvalidArgument(format!("{} lenses (a dual-fisheye rig has 2)", self.lenses.len())));
+            return Err(Error::InvalidArgument(format!(
+                "{} lenses (a dual-fisheye rig has 2)",
+                self.lenses.len()
+            )));
         }
         for (i, l) in self.lenses.iter().enumerate() {
-            let finite = l.centre.iter().chain(&l.vignetting).chain(&l.gain).all(|v| v.is_finite())
+            let finite = l
+                .centre
+                .iter()
+                .chain(&l.vignetting)
+                .chain(&l.gain)
+                .all(|v| v.is_finite())
                 && [l.radius, l.fov, l.yaw, l.pitch, l.roll].iter().all(|v| v.is_finite());
             if !finite || l.radius <= 0.0 || !(90.0..=270.0).contains(&l.fov) || l.gain.iter().any(|&g| g <= 0.0) {
                 return Err(Error::InvalidArgument(format!(
@@ -93,10 +101,14 @@ impl RigParams {
     /// Parses YAML (unknown keys are errors naming the line).
     pub fn from_yaml(text: &str, origin: &str) -> Result<Self> {
         let p: Self = serde_yaml::from_str(text).map_err(|e| {
-            let at = e.location().map(|l| format!(" (line {})", l.line())).unwrap_or_default();
+            let at = e
+                .location()
+                .map(|l| format!(" (line {})", l.line()))
+                .unwrap_or_default();
             Error::InvalidArgument(format!("{origin}{at}: {e}"))
         })?;
-        p.validate().map_err(|e| Error::InvalidArgument(format!("{origin}: {e}")))?;
+        p.validate()
+            .map_err(|e| Error::InvalidArgument(format!("{origin}: {e}")))?;
         Ok(p)
     }
 
