@@ -5,7 +5,7 @@
 # head-tracked viewport latency p50/p99, and dual-fisheye stitching quality. Outputs in bench/out/stitch360/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-SRC=../shared/360/meadow_cube_1x6.jpg
+SRC=${SHARED:-../shared}/360/meadow_cube_1x6.jpg
 [ -f "$SRC" ] || { echo "skip: $SRC not found"; exit 0; }
 command -v ffmpeg >/dev/null || { echo "skip: ffmpeg not found"; exit 0; }
 THREADS=${THREADS:-2}

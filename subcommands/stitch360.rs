@@ -3,7 +3,9 @@
 use anyhow::{Context, bail};
 use reel::util::atomic::AtomicPath;
 use reel::vision::projection::image_io::{self, RgbPlanes};
-use reel::vision::projection::{ConvertSettings, Interp, Projection, convert_planes};
+use reel::vision::projection::viewport::{ViewportRenderer, parse_pose_trace};
+use reel::vision::projection::{ConvertSettings, Interp, Plane, Projection, convert_planes};
+use reel::vision::stitch::{self, Blend, RigParams, StitchOptions};
 use std::path::{Path, PathBuf};
 
 #[derive(clap::Args, Debug)]
@@ -46,6 +48,22 @@ pub struct Args {
     /// Output height (default: keeps the input's angular resolution; 1080 for perspective).
     #[arg(long)]
     pub height: Option<u32>,
+    /// Head-pose trace (CSV: time,yaw,pitch,roll in degrees): render one perspective viewport per pose
+    /// from an equirect input into the output directory (view_00000.png, ...).
+    #[arg(long, value_name = "CSV")]
+    pub pose_trace: Option<PathBuf>,
+    /// Dual-fisheye lens parameters (YAML) for stitching to equirect.
+    #[arg(long, value_name = "YAML")]
+    pub lens: Option<PathBuf>,
+    /// Estimate the lens circles, the back lens's rotation and the gains from the frame itself.
+    #[arg(long)]
+    pub calibrate: bool,
+    /// Write the lens parameters used (after --calibrate) to this YAML file.
+    #[arg(long, value_name = "YAML")]
+    pub save_lens: Option<PathBuf>,
+    /// Seam blending when stitching dual fisheye: none, linear, multiband.
+    #[arg(long, default_value = "multiband")]
+    pub blend: String,
 }
 
 fn projection(name: &str, args: &Args, aspect: f64) -> anyhow::Result<Projection> {
@@ -86,6 +104,26 @@ pub fn run(args: Args, global: &crate::GlobalOpts) -> anyhow::Result<()> {
     let interp = Interp::parse(&args.interp)?;
     let photo = image_io::load(input).with_context(|| format!("{}", input.display()))?;
     let (in_w, in_h) = photo.size();
+    let from_name = Projection::parse(&args.from)?;
+    let to_name = Projection::parse(&args.to)?;
+    if let Some(trace) = &args.pose_trace {
+        if from_name != Projection::Equirect || !matches!(to_name, Projection::Perspective { .. }) {
+            return Err(crate::Usage(
+                "--pose-trace renders perspective views (--to perspective) of an equirect input".into(),
+            )
+            .into());
+        }
+        return run_pose_trace(&args, global, &photo, trace);
+    }
+    let stitching = args.lens.is_some() || args.calibrate || args.save_lens.is_some();
+    if matches!(from_name, Projection::DualFisheye { .. }) && to_name == Projection::Equirect {
+        return run_stitch(&args, global, &photo);
+    } else if stitching {
+        return Err(crate::Usage(
+            "--lens, --calibrate and --save-lens stitch dual-fisheye (--from dual-fisheye --to equirect)".into(),
+        )
+        .into());
+    }
     let from = projection(&args.from, &args, in_w as f64 / in_h as f64)?;
     let to_guess = projection(&args.to, &args, 16.0 / 9.0)?;
     let (dw, dh) = to_guess.default_size(&from, in_w as u32, in_h as u32);
@@ -111,15 +149,26 @@ pub fn run(args: Args, global: &crate::GlobalOpts) -> anyhow::Result<()> {
         )?)?),
     };
     let elapsed = started.elapsed();
+    write_photo(&args, global, &converted)?;
+    report(&args, global, &from, &to, out_w, out_h, elapsed.as_secs_f64() * 1e3);
+    Ok(())
+}
+
+fn write_photo(args: &Args, global: &crate::GlobalOpts, photo: &RgbPlanes) -> anyhow::Result<()> {
     let out = AtomicPath::new(&args.output, global.overwrite)?;
-    image_io::save(out.temp(), &converted).with_context(|| format!("{}", args.output.display()))?;
+    image_io::save(out.temp(), photo).with_context(|| format!("{}", args.output.display()))?;
     out.commit()?;
+    Ok(())
+}
+
+fn report(args: &Args, global: &crate::GlobalOpts, from: &Projection, to: &Projection, w: u32, h: u32, ms: f64) {
+    let input = &args.input;
     if global.json {
         println!(
             "{}",
             serde_json::json!({
                 "input": input, "output": args.output, "from": from.name(), "to": to.name(),
-                "width": out_w, "height": out_h, "convert_ms": elapsed.as_secs_f64() * 1e3,
+                "width": w, "height": h, "convert_ms": ms,
             })
         );
     } else if !global.quiet {
@@ -129,11 +178,108 @@ pub fn run(args: Args, global: &crate::GlobalOpts) -> anyhow::Result<()> {
             from.name(),
             args.output.display(),
             to.name(),
-            out_w,
-            out_h,
-            elapsed.as_secs_f64() * 1e3
+            w,
+            h,
+            ms
         );
     }
+}
+
+/// Renders one viewport per pose of the trace into the output directory.
+fn run_pose_trace(args: &Args, global: &crate::GlobalOpts, photo: &RgbPlanes, trace: &Path) -> anyhow::Result<()> {
+    let RgbPlanes::U8(planes) = photo else {
+        bail!("{}: pose traces need an 8-bit photo", args.input.display());
+    };
+    let text = std::fs::read_to_string(trace).with_context(|| format!("{}", trace.display()))?;
+    let poses = parse_pose_trace(&text, &trace.display().to_string())?;
+    let (w, h) = (
+        args.width.unwrap_or(1920) as usize,
+        args.height.unwrap_or(1080) as usize,
+    );
+    let Projection::Perspective { h_fov_deg, v_fov_deg } = projection("perspective", args, w as f64 / h as f64)? else {
+        unreachable!("perspective parses to itself")
+    };
+    let mut renderer = ViewportRenderer::new(h_fov_deg, v_fov_deg, w, h, planes[0].width, planes[0].height)?;
+    let dir = AtomicPath::new(&args.output, global.overwrite)?;
+    std::fs::create_dir(dir.temp()).with_context(|| format!("{}", args.output.display()))?;
+    let mut out: [Plane<u8>; 3] = std::array::from_fn(|_| Plane::new(w, h, 0));
+    let mut times = Vec::with_capacity(poses.len());
+    for (i, pose) in poses.iter().enumerate() {
+        let ins: Vec<_> = planes.iter().map(|p| p.as_ref()).collect();
+        let mut outs: Vec<_> = out.iter_mut().map(|p| p.as_mut()).collect();
+        let t = std::time::Instant::now();
+        renderer.render(pose.yaw, pose.pitch, pose.roll, &ins, &mut outs)?;
+        times.push(t.elapsed().as_secs_f64() * 1e3);
+        let path = dir.temp().join(format!("view_{i:05}.png"));
+        image_io::save(&path, &RgbPlanes::U8(out.clone())).with_context(|| format!("{}", path.display()))?;
+    }
+    dir.commit()?;
+    times.sort_by(|a, b| a.total_cmp(b));
+    let pct = |p: f64| times[((times.len() - 1) as f64 * p).round() as usize];
+    if global.json {
+        println!(
+            "{}",
+            serde_json::json!({"output": args.output, "poses": poses.len(), "render_p50_ms": pct(0.5), "render_p99_ms": pct(0.99)})
+        );
+    } else if !global.quiet {
+        eprintln!(
+            "{} viewports {}x{} -> {} (render p50 {:.2} ms, p99 {:.2} ms)",
+            poses.len(),
+            w,
+            h,
+            args.output.display(),
+            pct(0.5),
+            pct(0.99)
+        );
+    }
+    Ok(())
+}
+
+/// Stitches a side-by-side dual-fisheye photo into an equirect.
+fn run_stitch(args: &Args, global: &crate::GlobalOpts, photo: &RgbPlanes) -> anyhow::Result<()> {
+    let RgbPlanes::U8(planes) = photo else {
+        bail!("{}: stitching needs an 8-bit photo", args.input.display());
+    };
+    let (w, h) = (planes[0].width as u32, planes[0].height as u32);
+    let frame = stitch::to_f32(planes);
+    let mut rig = match &args.lens {
+        Some(p) => RigParams::load(p).with_context(|| format!("{}", p.display()))?,
+        None => RigParams::nominal(w, h, args.fov),
+    };
+    let started = std::time::Instant::now();
+    if args.calibrate {
+        let guess = rig.clone();
+        rig = stitch::estimate_circles(&frame, guess.lenses[0].fov)
+            .with_context(|| format!("{}", args.input.display()))?;
+        for (l, g) in rig.lenses.iter_mut().zip(&guess.lenses) {
+            l.fov = g.fov;
+            l.vignetting = g.vignetting;
+            l.yaw = g.yaw;
+            l.pitch = g.pitch;
+            l.roll = g.roll;
+        }
+        stitch::refine_rotation(&frame, &mut rig, 3.0)?;
+        stitch::match_gains(&frame, &mut rig)?;
+    }
+    if let Some(p) = &args.save_lens {
+        let out = AtomicPath::new(p, global.overwrite)?;
+        std::fs::write(out.temp(), rig.to_yaml()?).with_context(|| format!("{}", p.display()))?;
+        out.commit()?;
+    }
+    let to = Projection::Equirect;
+    let from = Projection::DualFisheye {
+        fov_deg: rig.lenses[0].fov,
+    };
+    let (dw, dh) = to.default_size(&from, w, h);
+    let (ow, oh) = (args.width.unwrap_or(dw), args.height.unwrap_or(dh));
+    let opts = StitchOptions {
+        blend: Blend::parse(&args.blend)?,
+        ..StitchOptions::default()
+    };
+    let out = stitch::stitch(&frame, &rig, ow as usize, oh as usize, &opts)?;
+    let ms = started.elapsed().as_secs_f64() * 1e3;
+    write_photo(args, global, &RgbPlanes::U8(stitch::to_u8(&out)))?;
+    report(args, global, &from, &to, ow, oh, ms);
     Ok(())
 }
 

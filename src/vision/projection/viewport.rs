@@ -378,4 +378,74 @@ mod tests {
             assert!(q > 40.0, "pose {yaw} {pitch} {roll}: {q:.1} dB");
         }
     }
+
+    #[test]
+    fn pose_traces_parse() {
+        let p = parse_pose_trace("time,yaw,pitch,roll\n0,10,-5,0\n# c\n0.5, 20, 0, 3\n", "t.csv").unwrap();
+        assert_eq!(p.len(), 2);
+        assert_eq!(
+            p[1],
+            Pose {
+                time: 0.5,
+                yaw: 20.0,
+                pitch: 0.0,
+                roll: 3.0
+            }
+        );
+        assert!(
+            parse_pose_trace("0,1,2\n", "t.csv")
+                .unwrap_err()
+                .to_string()
+                .contains("line 1")
+        );
+        assert!(parse_pose_trace("", "t.csv").is_err());
+    }
+}
+
+/// One head pose of a trace: time in seconds and the view's yaw, pitch and roll in degrees.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Pose {
+    pub time: f64,
+    pub yaw: f64,
+    pub pitch: f64,
+    pub roll: f64,
+}
+
+/// Parses a pose trace: CSV lines `time,yaw,pitch,roll` (degrees); an optional header line, blank lines and
+/// `#` comments are skipped. `origin` names the trace in errors.
+pub fn parse_pose_trace(text: &str, origin: &str) -> Result<Vec<Pose>> {
+    let mut poses = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let fields: Vec<&str> = line.split(',').map(str::trim).collect();
+        let nums: Option<Vec<f64>> = fields
+            .iter()
+            .map(|f| f.parse::<f64>().ok().filter(|v| v.is_finite()))
+            .collect();
+        match nums {
+            Some(v) if v.len() == 4 => poses.push(Pose {
+                time: v[0],
+                yaw: v[1],
+                pitch: v[2],
+                roll: v[3],
+            }),
+            None if poses.is_empty() && n == 0 => continue, // header
+            _ => {
+                return Err(Error::Malformed(format!(
+                    "{origin}: line {}: expected time,yaw,pitch,roll",
+                    n + 1
+                )));
+            }
+        }
+    }
+    if poses.is_empty() {
+        return Err(Error::Malformed(format!("{origin}: no poses")));
+    }
+    if poses.len() > 1_000_000 {
+        return Err(Error::Limit(format!("{origin}: more than a million poses")));
+    }
+    Ok(poses)
 }
