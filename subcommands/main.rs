@@ -68,7 +68,7 @@ pub enum Command {
     /// Print the man page (roff).
     Man(completions::ManArgs),
     /// Convert 360-degree projections (equirect, cubemap, EAC, fisheye, perspective) and stitch dual fisheye.
-    Stitch360(stitch360::Args),
+    Stitch360(Box<stitch360::Args>),
 }
 
 fn long_version() -> &'static str {
@@ -98,7 +98,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Completions(args) => completions::run_completions(args),
         Command::Man(args) => completions::run_man(args),
-        Command::Stitch360(args) => stitch360::run(args, &cli.global),
+        Command::Stitch360(args) => stitch360::run(*args, &cli.global),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

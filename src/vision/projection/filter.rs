@@ -267,8 +267,8 @@ fn remap_frame<T: Scratch>(state: &mut State, input: &VideoFrame, out: &mut Vide
     let mut bufs: Vec<&mut [u8]> = Vec::new();
     {
         let frame_ptr = unsafe { out.as_mut_ptr() };
-        for i in 0..3 {
-            let len = dims[i].2 * size * dims[i].1;
+        for (i, &(_, h, stride)) in dims.iter().enumerate() {
+            let len = stride * size * h;
             // SAFETY: the three planes of a freshly allocated frame are disjoint buffers of at least
             // linesize * height bytes each.
             let ptr = unsafe { (*frame_ptr).data[i] };

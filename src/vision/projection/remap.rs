@@ -246,7 +246,8 @@ impl RemapTable {
                 let r = out_rects[f];
                 let t = (y - r[1]) as f64 + 0.5;
                 let t = t / r[3] as f64;
-                for x in x0..(x0 + fw).min(out_w) {
+                let x1 = (x0 + fw).min(out_w);
+                for (x, slot) in row.iter_mut().enumerate().take(x1).skip(x0) {
                     let s = (x - x0) as f64 + 0.5;
                     let s = s / fw as f64;
                     let Some(d) = output.face_to_dir(f, s, t) else { continue };
@@ -283,7 +284,7 @@ impl RemapTable {
                     let ix = ix.clamp(1 - p, ir[2] as isize + p - 3);
                     let iy = iy.clamp(1 - p, ir[3] as isize + p - 3);
                     let idx = (origins[fi] as isize + iy) as usize * atlas_stride + (p + ix) as usize;
-                    row[x] = Entry {
+                    *slot = Entry {
                         idx: idx as u32,
                         fx,
                         fy,

@@ -177,7 +177,7 @@ mod tests {
             tiles.reverse();
             tiles.rotate_left(grid.count() / 3);
             assert_eq!(grid.reassemble(&tiles).unwrap(), plane);
-            assert!(grid.rect(0).unwrap().w % 2 == 0 || cols == 1);
+            assert!(grid.rect(0).unwrap().w.is_multiple_of(2) || cols == 1);
             tiles.pop();
             assert!(grid.reassemble(&tiles).is_err());
         }

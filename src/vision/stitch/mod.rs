@@ -563,7 +563,9 @@ pub fn refine_rotation(frame: &[Plane<f32>; 3], rig: &mut RigParams, max_deg: f6
     // Finer stages: coordinate descent.
     let mid_r = (coarse_r / 4).max(1);
     let mid = box_blur(frame, mid_r);
-    let stages: [(&[Plane<f32>; 3], f64, f64, f64, f64); 2] = [
+    // (image, first step, last step, sampling grid, rim margin), degrees.
+    type Stage<'a> = (&'a [Plane<f32>; 3], f64, f64, f64, f64);
+    let stages: [Stage<'_>; 2] = [
         (
             &mid,
             lattice / 2.0,
