@@ -3,6 +3,7 @@
 use anyhow::{Context, bail};
 use reel::util::atomic::AtomicPath;
 use reel::vision::projection::image_io::{self, RgbPlanes};
+use reel::vision::projection::spherical::{self, SphericalInfo, SphericalKind};
 use reel::vision::projection::viewport::{ViewportRenderer, parse_pose_trace};
 use reel::vision::projection::{ConvertSettings, Interp, Plane, Projection, convert_planes};
 use reel::vision::stitch::{self, Blend, RigParams, StitchOptions};
@@ -12,9 +13,10 @@ use std::path::{Path, PathBuf};
 pub struct Args {
     /// Input photo (PNG or JPEG).
     pub input: PathBuf,
-    /// Output photo (PNG or JPEG); with --pose-trace a directory of numbered PNG viewports.
-    #[arg(short, long)]
-    pub output: PathBuf,
+    /// Output photo (PNG or JPEG); with --pose-trace a directory of numbered PNG viewports; with
+    /// --inject-metadata a video (.mp4, .mov, .mkv).
+    #[arg(short, long, required_unless_present = "show_metadata")]
+    pub output: Option<PathBuf>,
     /// Input projection: equirect, c3x2 (cubemap), c6x1, c1x6, eac, fisheye, dual-fisheye, perspective.
     #[arg(long, default_value = "equirect", value_name = "PROJ")]
     pub from: String,
@@ -64,6 +66,75 @@ pub struct Args {
     /// Seam blending when stitching dual fisheye: none, linear, multiband.
     #[arg(long, default_value = "multiband")]
     pub blend: String,
+    /// Copy a video without re-encoding, marking it as 360 (Spherical Video V2: sv3d/st3d in MP4, Projection in
+    /// MKV) with the projection of --to (equirect or c3x2) and the initial view of --yaw/--pitch/--roll.
+    #[arg(long)]
+    pub inject_metadata: bool,
+    /// Print a video's spherical metadata.
+    #[arg(long, conflicts_with = "inject_metadata")]
+    pub show_metadata: bool,
+}
+
+fn output(args: &Args) -> anyhow::Result<&Path> {
+    args.output
+        .as_deref()
+        .ok_or_else(|| crate::Usage("an output is needed (-o)".into()).into())
+}
+
+/// The video paths: show or inject spherical metadata.
+fn run_metadata(args: &Args, global: &crate::GlobalOpts) -> anyhow::Result<()> {
+    let input = &args.input;
+    if args.show_metadata {
+        let info = spherical::read(input).with_context(|| format!("{}", input.display()))?;
+        let kind = info.map(|i| match i.kind {
+            SphericalKind::Equirect => "equirect",
+            SphericalKind::Cubemap => "cubemap",
+        });
+        if global.json {
+            println!(
+                "{}",
+                serde_json::json!({
+                    "input": input, "spherical": info.is_some(), "projection": kind,
+                    "yaw": info.map(|i| i.yaw), "pitch": info.map(|i| i.pitch), "roll": info.map(|i| i.roll),
+                })
+            );
+        } else {
+            match info {
+                Some(i) => println!(
+                    "{}: spherical {} (yaw {}, pitch {}, roll {})",
+                    input.display(),
+                    kind.unwrap_or_default(),
+                    i.yaw,
+                    i.pitch,
+                    i.roll
+                ),
+                None => println!("{}: no spherical metadata", input.display()),
+            }
+        }
+        return Ok(());
+    }
+    let kind = match Projection::parse(&args.to)? {
+        Projection::Equirect => SphericalKind::Equirect,
+        Projection::Cubemap(_) => SphericalKind::Cubemap,
+        other => bail!(
+            "spherical metadata declares equirect or cubemap video, not {}",
+            other.name()
+        ),
+    };
+    let out_path = output(args)?;
+    let out = AtomicPath::new(out_path, global.overwrite)?;
+    let info = SphericalInfo {
+        kind,
+        yaw: args.yaw,
+        pitch: args.pitch,
+        roll: args.roll,
+    };
+    spherical::inject(input, out.temp(), &info).with_context(|| format!("{}", input.display()))?;
+    out.commit()?;
+    if !global.quiet {
+        eprintln!("{} -> {} (spherical {})", input.display(), out_path.display(), args.to);
+    }
+    Ok(())
 }
 
 fn projection(name: &str, args: &Args, aspect: f64) -> anyhow::Result<Projection> {
@@ -95,6 +166,9 @@ pub fn run(args: Args, global: &crate::GlobalOpts) -> anyhow::Result<()> {
             })
             .unwrap_or(false)
     };
+    if args.inject_metadata || args.show_metadata {
+        return run_metadata(&args, global);
+    }
     if !is_photo(input) {
         bail!(
             "{}: only PNG and JPEG photos are supported so far (video needs the filter graph)",
@@ -155,8 +229,9 @@ pub fn run(args: Args, global: &crate::GlobalOpts) -> anyhow::Result<()> {
 }
 
 fn write_photo(args: &Args, global: &crate::GlobalOpts, photo: &RgbPlanes) -> anyhow::Result<()> {
-    let out = AtomicPath::new(&args.output, global.overwrite)?;
-    image_io::save(out.temp(), photo).with_context(|| format!("{}", args.output.display()))?;
+    let path = output(args)?;
+    let out = AtomicPath::new(path, global.overwrite)?;
+    image_io::save(out.temp(), photo).with_context(|| format!("{}", path.display()))?;
     out.commit()?;
     Ok(())
 }
@@ -167,7 +242,7 @@ fn report(args: &Args, global: &crate::GlobalOpts, from: &Projection, to: &Proje
         println!(
             "{}",
             serde_json::json!({
-                "input": input, "output": args.output, "from": from.name(), "to": to.name(),
+                "input": input, "output": &args.output, "from": from.name(), "to": to.name(),
                 "width": w, "height": h, "convert_ms": ms,
             })
         );
@@ -176,7 +251,7 @@ fn report(args: &Args, global: &crate::GlobalOpts, from: &Projection, to: &Proje
             "{} ({}) -> {} ({}, {}x{}) in {:.1} ms",
             input.display(),
             from.name(),
-            args.output.display(),
+            args.output.as_deref().unwrap_or(Path::new("-")).display(),
             to.name(),
             w,
             h,
@@ -200,8 +275,9 @@ fn run_pose_trace(args: &Args, global: &crate::GlobalOpts, photo: &RgbPlanes, tr
         unreachable!("perspective parses to itself")
     };
     let mut renderer = ViewportRenderer::new(h_fov_deg, v_fov_deg, w, h, planes[0].width, planes[0].height)?;
-    let dir = AtomicPath::new(&args.output, global.overwrite)?;
-    std::fs::create_dir(dir.temp()).with_context(|| format!("{}", args.output.display()))?;
+    let out_dir = output(args)?;
+    let dir = AtomicPath::new(out_dir, global.overwrite)?;
+    std::fs::create_dir(dir.temp()).with_context(|| format!("{}", out_dir.display()))?;
     let mut out: [Plane<u8>; 3] = std::array::from_fn(|_| Plane::new(w, h, 0));
     let mut times = Vec::with_capacity(poses.len());
     for (i, pose) in poses.iter().enumerate() {
@@ -219,7 +295,7 @@ fn run_pose_trace(args: &Args, global: &crate::GlobalOpts, photo: &RgbPlanes, tr
     if global.json {
         println!(
             "{}",
-            serde_json::json!({"output": args.output, "poses": poses.len(), "render_p50_ms": pct(0.5), "render_p99_ms": pct(0.99)})
+            serde_json::json!({"output": out_dir, "poses": poses.len(), "render_p50_ms": pct(0.5), "render_p99_ms": pct(0.99)})
         );
     } else if !global.quiet {
         eprintln!(
@@ -227,7 +303,7 @@ fn run_pose_trace(args: &Args, global: &crate::GlobalOpts, photo: &RgbPlanes, tr
             poses.len(),
             w,
             h,
-            args.output.display(),
+            out_dir.display(),
             pct(0.5),
             pct(0.99)
         );

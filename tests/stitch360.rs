@@ -236,3 +236,67 @@ fn bad_input_fails_on_one_line() {
         .assert()
         .failure();
 }
+
+#[test]
+fn spherical_metadata_is_written_and_read_back() {
+    let have_ffmpeg = std::process::Command::new("ffmpeg")
+        .arg("-version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !have_ffmpeg {
+        eprintln!("skip: ffmpeg not found (needed to make the input clip)");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("in.mp4");
+    let made = std::process::Command::new("ffmpeg")
+        .args([
+            "-nostdin",
+            "-loglevel",
+            "error",
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc=size=128x64:rate=5",
+            "-t",
+            "0.4",
+        ])
+        .args(["-c:v", "mpeg4"])
+        .arg(&src)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    for (name, to) in [("out.mp4", "equirect"), ("out.mkv", "c3x2")] {
+        let out = dir.path().join(name);
+        reel()
+            .arg("stitch360")
+            .arg(&src)
+            .arg("-o")
+            .arg(&out)
+            .args(["--inject-metadata", "--to", to, "--yaw", "30"])
+            .assert()
+            .success();
+        let shown = reel()
+            .args(["--json", "stitch360"])
+            .arg(&out)
+            .arg("--show-metadata")
+            .assert()
+            .success();
+        let v: serde_json::Value = serde_json::from_slice(&shown.get_output().stdout).unwrap();
+        assert_eq!(v["spherical"], true, "{name}: {v}");
+        assert_eq!(v["projection"], if to == "equirect" { "equirect" } else { "cubemap" });
+        assert_eq!(v["yaw"], 30.0);
+        if name.ends_with(".mp4") {
+            let bytes = std::fs::read(&out).unwrap();
+            assert!(bytes.windows(4).any(|w| w == b"sv3d") && bytes.windows(4).any(|w| w == b"st3d"));
+        }
+    }
+    let plain = reel()
+        .args(["--json", "stitch360"])
+        .arg(&src)
+        .arg("--show-metadata")
+        .assert()
+        .success();
+    let v: serde_json::Value = serde_json::from_slice(&plain.get_output().stdout).unwrap();
+    assert_eq!(v["spherical"], false);
+}
