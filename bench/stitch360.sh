@@ -26,7 +26,7 @@ E="$OUT/equirect_4k.png"
 
 echo "== round trips on a 3840x1920 equirect (WS-PSNR, RGB, dB; higher is better)"
 printf "%-8s %-9s %8s %8s\n" via interp reel v360
-for via in c3x2 eac; do
+for via in ${ROUNDTRIPS-c3x2 eac}; do
   for interp in bilinear bicubic lanczos; do
     vi=$(case $interp in bilinear) echo line;; bicubic) echo cubic;; lanczos) echo lanc;; esac)
     $REEL -q -y stitch360 "$E" -o "$OUT/r_$via.png" --from equirect --to $via --interp $interp --width 2880 --height 1920
@@ -47,11 +47,11 @@ v360_frame() { # from to w h threads -> "cpu_ms wall_ms" per frame (difference o
   for n in 0 $FRAMES; do
     local s=$(date +%s.%N)
     local cpu=$( { /usr/bin/time -f "%U %S" ffmpeg -nostdin -loglevel error -threads 1 -filter_threads $5 -f rawvideo -pix_fmt gbrp \
-      -s ${iw}x${ih} -stream_loop $n -i "$file" -vf "v360=$1:$2:w=$w:h=$h:interp=line" -f null - ; } 2>&1 | awk '{print $1+$2}')
+      -s ${iw}x${ih} -stream_loop $n -i "$file" -vf "v360=$1:$2:w=$w:h=$h:interp=line" -f null - ; } 2>&1 | tail -n1 | awk '{print $1+$2}')
     local e=$(date +%s.%N)
     res+=("$cpu" "$(echo "$e - $s" | bc)")
   done
-  awk -v c0=${res[0]} -v w0=${res[1]} -v c1=${res[2]} -v w1=${res[3]} -v n=$FRAMES 'BEGIN{printf "%.1f %.1f", (c1-c0)*1000/n, (w1-w0)*1000/n}'
+  awk -v c0=${res[0]} -v w0=${res[1]} -v c1=${res[2]} -v w1=${res[3]} -v n=$FRAMES 'BEGIN{printf "%.1f %.1f\n", (c1-c0)*1000/n, (w1-w0)*1000/n}'
 }
 q -i "$OUT/f_c3x2.png" -pix_fmt gbrp -f rawvideo "$OUT/c3x2.gbrp"
 q -i "$OUT/f_eac.png" -pix_fmt gbrp -f rawvideo "$OUT/eac.gbrp"
