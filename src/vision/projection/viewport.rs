@@ -208,6 +208,25 @@ impl ViewportRenderer {
         let ky = self.out_h as f32 / h as f32;
         let (sw, sh) = (src.width as f32, src.height as f32);
         let (swi, shi) = (src.width as i32, src.height as i32);
+        // Per cell of this band (constant over its rows): the plane's pixel range and the unwrapped corners.
+        // Hoisted out of the row loop: per cell and row only a few multiply-adds remain.
+        let cells: Vec<(usize, usize, bool, [f32; 4], [f32; 4])> = (0..gw - 1)
+            .map(|gx| {
+                let begin = ((((gx * CELL) as f32) / kx - 0.5).ceil().max(0.0) as usize).min(w);
+                let end = (((((gx + 1) * CELL) as f32) / kx - 0.5).ceil().max(0.0) as usize).min(w);
+                let exact = self.cell_exact[gy * (gw - 1) + gx];
+                let c = corners(&self.node_st, gw, gx, gy);
+                let s0 = c[0][0];
+                let sv = [
+                    s0,
+                    unwrap_near(c[1][0], s0),
+                    unwrap_near(c[2][0], s0),
+                    unwrap_near(c[3][0], s0),
+                ];
+                let tv = [c[0][1], c[1][1], c[2][1], c[3][1]];
+                (begin, end, exact, sv, tv)
+            })
+            .collect();
         for r in 0..rows {
             let y = y0 + r;
             let row = &mut out[r * stride..r * stride + w];
@@ -215,15 +234,13 @@ impl ViewportRenderer {
             let ly = (y as f32 + 0.5) * ky;
             let fy = ((ly - (gy * CELL) as f32) / CELL as f32).clamp(0.0, 1.0);
             let mut x = 0usize;
-            for gx in 0..gw - 1 {
-                let lx_end = ((gx + 1) * CELL) as f32;
-                // Pixels of this plane whose centres lie in this cell.
-                let x_end = ((lx_end / kx - 0.5).ceil().max(0.0) as usize).min(w);
-                if x >= x_end {
+            for (gx, &(begin, x_end, exact, sv, tv)) in cells.iter().enumerate() {
+                let begin = begin.max(x);
+                if begin >= x_end {
                     continue;
                 }
-                if self.cell_exact[gy * (gw - 1) + gx] {
-                    for (xi, px) in row.iter_mut().enumerate().take(x_end).skip(x) {
+                if exact {
+                    for (xi, px) in row.iter_mut().enumerate().take(x_end).skip(begin) {
                         let lx = (xi as f32 + 0.5) * kx;
                         let a = (2.0 * lx / self.out_w as f32 - 1.0) * self.tan_x;
                         let b = (2.0 * ly / self.out_h as f32 - 1.0) * self.tan_y;
@@ -233,19 +250,10 @@ impl ViewportRenderer {
                     x = x_end;
                     continue;
                 }
-                let c = corners(&self.node_st, gw, gx, gy);
-                // Unwrap longitudes around the first corner so the cell does not straddle the seam.
-                let s0 = c[0][0];
-                let s = [
-                    s0,
-                    unwrap_near(c[1][0], s0),
-                    unwrap_near(c[2][0], s0),
-                    unwrap_near(c[3][0], s0),
-                ];
-                let left_s = s[0] + (s[2] - s[0]) * fy;
-                let right_s = s[1] + (s[3] - s[1]) * fy;
-                let left_t = c[0][1] + (c[2][1] - c[0][1]) * fy;
-                let right_t = c[1][1] + (c[3][1] - c[1][1]) * fy;
+                let left_s = sv[0] + (sv[2] - sv[0]) * fy;
+                let right_s = sv[1] + (sv[3] - sv[1]) * fy;
+                let left_t = tv[0] + (tv[2] - tv[0]) * fy;
+                let right_t = tv[1] + (tv[3] - tv[1]) * fy;
                 // Source position (pixels of this plane, 16.16 fixed point) at luma x, stepping per pixel.
                 let lx0 = (gx * CELL) as f32;
                 let at = |lx: f32| -> (f32, f32) {
@@ -255,13 +263,13 @@ impl ViewportRenderer {
                         (left_t + (right_t - left_t) * f) * sh - 0.5,
                     )
                 };
-                let (sx0, sy0) = at((x as f32 + 0.5) * kx);
-                let (sx1, sy1) = at((x as f32 + 1.5) * kx);
+                let (sx0, sy0) = at((begin as f32 + 0.5) * kx);
+                let (sx1, sy1) = at((begin as f32 + 1.5) * kx);
                 let mut fxp = (sx0 * 65536.0) as i64;
                 let mut fyp = (sy0 * 65536.0) as i64;
                 let dx = ((sx1 - sx0) * 65536.0) as i64;
                 let dy = ((sy1 - sy0) * 65536.0) as i64;
-                for px in &mut row[x..x_end] {
+                for px in &mut row[begin..x_end] {
                     *px = sample_fixed(src, fxp, fyp, swi, shi);
                     fxp += dx;
                     fyp += dy;
@@ -296,7 +304,9 @@ fn corners(node_st: &[[f32; 2]], gw: usize, gx: usize, gy: usize) -> [[f32; 2]; 
 /// `s` shifted by whole turns to lie within half a turn of `reference`.
 #[inline(always)]
 fn unwrap_near(s: f32, reference: f32) -> f32 {
-    s - (s - reference).round()
+    let d = s - reference;
+    // Round half away from zero without a libm call (|d| < 2).
+    s - ((d + 0.5f32.copysign(d)) as i32) as f32
 }
 
 /// Rotates a camera ray and returns its normalised equirect position (s across, t down, 0..1).
@@ -325,7 +335,17 @@ fn sample_fixed<T: Sample>(src: &PlaneRef<'_, T>, fx: i64, fy: i64, w: i32, h: i
     let s = src.stride;
     let (x0, x1) = (x0 as usize, x1 as usize);
     let d = src.data;
-    let p = [d[ya * s + x0], d[ya * s + x1], d[yb * s + x0], d[yb * s + x1]];
+    debug_assert!(yb * s + x1 < d.len() && ya * s + x0 < d.len());
+    // SAFETY: x0, x1 < w and ya, yb < h by the wrapping and clamping above, and `render` checked that the
+    // plane holds h rows of w samples `stride` apart (`is_consistent`), and w, h are the plane's own.
+    let p = unsafe {
+        [
+            *d.get_unchecked(ya * s + x0),
+            *d.get_unchecked(ya * s + x1),
+            *d.get_unchecked(yb * s + x0),
+            *d.get_unchecked(yb * s + x1),
+        ]
+    };
     let w4 = [(256 - ax) * (256 - ay), ax * (256 - ay), (256 - ax) * ay, ax * ay];
     T::blend4(p, w4)
 }
