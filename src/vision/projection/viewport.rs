@@ -210,7 +210,7 @@ impl ViewportRenderer {
         let (swi, shi) = (src.width as i32, src.height as i32);
         // Per cell of this band (constant over its rows): the plane's pixel range and the unwrapped corners.
         // Hoisted out of the row loop: per cell and row only a few multiply-adds remain.
-        let cells: Vec<(usize, usize, bool, [f32; 4], [f32; 4])> = (0..gw - 1)
+        let cells: Vec<CellSpan> = (0..gw - 1)
             .map(|gx| {
                 let begin = ((((gx * CELL) as f32) / kx - 0.5).ceil().max(0.0) as usize).min(w);
                 let end = (((((gx + 1) * CELL) as f32) / kx - 0.5).ceil().max(0.0) as usize).min(w);
@@ -224,7 +224,13 @@ impl ViewportRenderer {
                     unwrap_near(c[3][0], s0),
                 ];
                 let tv = [c[0][1], c[1][1], c[2][1], c[3][1]];
-                (begin, end, exact, sv, tv)
+                CellSpan {
+                    begin,
+                    end,
+                    exact,
+                    s: sv,
+                    t: tv,
+                }
             })
             .collect();
         for r in 0..rows {
@@ -234,7 +240,14 @@ impl ViewportRenderer {
             let ly = (y as f32 + 0.5) * ky;
             let fy = ((ly - (gy * CELL) as f32) / CELL as f32).clamp(0.0, 1.0);
             let mut x = 0usize;
-            for (gx, &(begin, x_end, exact, sv, tv)) in cells.iter().enumerate() {
+            for (gx, cell) in cells.iter().enumerate() {
+                let CellSpan {
+                    begin,
+                    end: x_end,
+                    exact,
+                    s: sv,
+                    t: tv,
+                } = *cell;
                 let begin = begin.max(x);
                 if begin >= x_end {
                     continue;
@@ -283,6 +296,18 @@ impl ViewportRenderer {
             }
         }
     }
+}
+
+/// One grid cell within a band, for one plane: its pixel columns and its corners' source positions.
+#[derive(Clone, Copy, Debug)]
+struct CellSpan {
+    begin: usize,
+    end: usize,
+    exact: bool,
+    /// Corner longitudes (unwrapped around the first) and latitudes, normalised: top-left, top-right,
+    /// bottom-left, bottom-right.
+    s: [f32; 4],
+    t: [f32; 4],
 }
 
 /// The rows of one output plane that one grid band covers.
