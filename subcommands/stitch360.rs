@@ -171,8 +171,11 @@ pub fn run(args: Args, global: &crate::GlobalOpts) -> anyhow::Result<()> {
     }
     if !is_photo(input) {
         bail!(
-            "{}: only PNG and JPEG photos are supported so far (video needs the filter graph)",
-            input.display()
+            "{}: stitch360 converts photos; for video use `reel transcode {} -o OUT --vf 360=from={}:to={}` (or --inject-metadata to mark a video as 360)",
+            input.display(),
+            input.display(),
+            args.from,
+            args.to
         );
     }
     let interp = Interp::parse(&args.interp)?;

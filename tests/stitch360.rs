@@ -300,3 +300,60 @@ fn spherical_metadata_is_written_and_read_back() {
     let v: serde_json::Value = serde_json::from_slice(&plain.get_output().stdout).unwrap();
     assert_eq!(v["spherical"], false);
 }
+
+#[test]
+fn video_runs_through_the_graph_filter() {
+    let have_ffmpeg = std::process::Command::new("ffmpeg")
+        .arg("-version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !have_ffmpeg {
+        eprintln!("skip: ffmpeg not found (needed to make the input clip)");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (src, out) = (dir.path().join("e.mp4"), dir.path().join("c.mp4"));
+    let made = std::process::Command::new("ffmpeg")
+        .args([
+            "-nostdin",
+            "-loglevel",
+            "error",
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc=size=128x64:rate=10",
+            "-t",
+            "0.5",
+        ])
+        .args(["-c:v", "mpeg4", "-pix_fmt", "yuv420p"])
+        .arg(&src)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    reel()
+        .arg("transcode")
+        .arg(&src)
+        .arg("-o")
+        .arg(&out)
+        .args(["--vf", "360=from=equirect:to=c3x2:w=96:h=64"])
+        .assert()
+        .success();
+    let probe = std::process::Command::new("ffprobe")
+        .args([
+            "-v",
+            "error",
+            "-select_streams",
+            "v:0",
+            "-show_entries",
+            "stream=width,height",
+            "-of",
+            "csv=p=0",
+        ])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&probe.stdout).trim(), "96,64");
+    // A video given to stitch360 itself points to the graph filter.
+    let failed = reel().arg("stitch360").arg(&src).arg("-o").arg(&out).assert().failure();
+    assert!(String::from_utf8_lossy(&failed.get_output().stderr).contains("--vf 360="));
+}

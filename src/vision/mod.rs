@@ -1,4 +1,5 @@
-//! Computer-vision filters (pure compute, parallel with rayon): 360-degree projections and stitching.
+//! Vision: compute-heavy image filters (super-resolution, interpolation, 360 projections), pure Rust with rayon.
 
 pub mod projection;
+pub mod sr;
 pub mod stitch;
