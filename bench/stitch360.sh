@@ -3,9 +3,11 @@
 # ../shared/360/meadow_cube_1x6.jpg): round-trip WS-PSNR per interpolation, per-frame speed of each conversion
 # (CPU time per frame, which stays comparable on a shared machine, and wall time at the same thread count),
 # head-tracked viewport latency p50/p99, and dual-fisheye stitching quality. Outputs in bench/out/stitch360/.
+# REEL_SHARED=/path/to/shared when the repository is not beside shared/; THREADS (2), FRAMES (10);
+# ROUNDTRIPS="" skips the round trips on a rerun (the speed part reuses their v360 cubemaps).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-SRC=${SHARED:-../shared}/360/meadow_cube_1x6.jpg
+SRC=${REEL_SHARED:-${SHARED:-../shared}}/360/meadow_cube_1x6.jpg
 [ -f "$SRC" ] || { echo "skip: $SRC not found"; exit 0; }
 command -v ffmpeg >/dev/null || { echo "skip: ffmpeg not found"; exit 0; }
 THREADS=${THREADS:-2}
