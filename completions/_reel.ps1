@@ -39,6 +39,9 @@ Register-ArgumentCompleter -Native -CommandName 'reel' -ScriptBlock {
             [CompletionResult]::new('presets', 'presets', [CompletionResultType]::ParameterValue, 'List and show the built-in YAML presets')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page (roff)')
+            [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Serve packaged HLS/DASH over HTTP (origin for players and CDN edges), with a player page')
+            [CompletionResult]::new('sr', 'sr', [CompletionResultType]::ParameterValue, 'Super-resolution: upscale images or video by 2, 3 or 4 with learned models (fast, quality)')
+            [CompletionResult]::new('stitch360', 'stitch360', [CompletionResultType]::ParameterValue, 'Convert 360-degree projections (equirect, cubemap, EAC, fisheye, perspective) and stitch dual fisheye')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -210,12 +213,90 @@ Register-ArgumentCompleter -Native -CommandName 'reel' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'reel;serve' {
+            [CompletionResult]::new('--listen', '--listen', [CompletionResultType]::ParameterName, 'Address and port to listen on (port 0 picks a free one; the URL is printed on stdout)')
+            [CompletionResult]::new('--cache-mb', '--cache-mb', [CompletionResultType]::ParameterName, 'Memory for caching small files, in MiB (0 streams every file from disk)')
+            [CompletionResult]::new('--progress', '--progress', [CompletionResultType]::ParameterName, 'Progress reporting on stderr')
+            [CompletionResult]::new('--threads', '--threads', [CompletionResultType]::ParameterName, 'Worker threads (default: all cores)')
+            [CompletionResult]::new('--listing', '--listing', [CompletionResultType]::ParameterName, 'Answer directory URLs with an HTML listing')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output on stderr (repeat for more: -vv); errors show their cause chain')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output on stderr (repeat for more: -vv); errors show their cause chain')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Machine-readable JSON on stdout')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Overwrite existing outputs without asking')
+            [CompletionResult]::new('--overwrite', '--overwrite', [CompletionResultType]::ParameterName, 'Overwrite existing outputs without asking')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'reel;sr' {
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Where to write the result; the format follows the extension (.png, .jpg, .mp4, .mkv ...)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Where to write the result; the format follows the extension (.png, .jpg, .mp4, .mkv ...)')
+            [CompletionResult]::new('--scale', '--scale', [CompletionResultType]::ParameterName, 'Upscaling factor')
+            [CompletionResult]::new('--model', '--model', [CompletionResultType]::ParameterName, 'Which model upscales the luma (chroma always uses Lanczos)')
+            [CompletionResult]::new('--progress', '--progress', [CompletionResultType]::ParameterName, 'Progress reporting on stderr')
+            [CompletionResult]::new('--threads', '--threads', [CompletionResultType]::ParameterName, 'Worker threads (default: all cores)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output on stderr (repeat for more: -vv); errors show their cause chain')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output on stderr (repeat for more: -vv); errors show their cause chain')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Machine-readable JSON on stdout')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Overwrite existing outputs without asking')
+            [CompletionResult]::new('--overwrite', '--overwrite', [CompletionResultType]::ParameterName, 'Overwrite existing outputs without asking')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'reel;stitch360' {
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output photo (PNG or JPEG); with --pose-trace a directory of numbered PNG viewports; with --inject-metadata a video (.mp4, .mov, .mkv)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output photo (PNG or JPEG); with --pose-trace a directory of numbered PNG viewports; with --inject-metadata a video (.mp4, .mov, .mkv)')
+            [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'Input projection: equirect, c3x2 (cubemap), c6x1, c1x6, eac, fisheye, dual-fisheye, perspective')
+            [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'Output projection (same names as --from)')
+            [CompletionResult]::new('--yaw', '--yaw', [CompletionResultType]::ParameterName, 'Turn the view right by this many degrees')
+            [CompletionResult]::new('--pitch', '--pitch', [CompletionResultType]::ParameterName, 'Turn the view up by this many degrees')
+            [CompletionResult]::new('--roll', '--roll', [CompletionResultType]::ParameterName, 'Roll the view clockwise by this many degrees')
+            [CompletionResult]::new('--interp', '--interp', [CompletionResultType]::ParameterName, 'Interpolation: nearest, bilinear, bicubic, lanczos')
+            [CompletionResult]::new('--fov', '--fov', [CompletionResultType]::ParameterName, 'Field of view of fisheye and dual-fisheye lenses, in degrees (each lens)')
+            [CompletionResult]::new('--h-fov', '--h-fov', [CompletionResultType]::ParameterName, 'Horizontal field of view of a perspective view, in degrees')
+            [CompletionResult]::new('--v-fov', '--v-fov', [CompletionResultType]::ParameterName, 'Vertical field of view of a perspective view (default: from --h-fov and the output aspect)')
+            [CompletionResult]::new('--width', '--width', [CompletionResultType]::ParameterName, 'Output width (default: keeps the input''s angular resolution; 1920 for perspective)')
+            [CompletionResult]::new('--height', '--height', [CompletionResultType]::ParameterName, 'Output height (default: keeps the input''s angular resolution; 1080 for perspective)')
+            [CompletionResult]::new('--pose-trace', '--pose-trace', [CompletionResultType]::ParameterName, 'Head-pose trace (CSV: time,yaw,pitch,roll in degrees): render one perspective viewport per pose from an equirect input into the output directory (view_00000.png, ...)')
+            [CompletionResult]::new('--lens', '--lens', [CompletionResultType]::ParameterName, 'Dual-fisheye lens parameters (YAML) for stitching to equirect')
+            [CompletionResult]::new('--save-lens', '--save-lens', [CompletionResultType]::ParameterName, 'Write the lens parameters used (after --calibrate) to this YAML file')
+            [CompletionResult]::new('--blend', '--blend', [CompletionResultType]::ParameterName, 'Seam blending when stitching dual fisheye: none, linear, multiband')
+            [CompletionResult]::new('--progress', '--progress', [CompletionResultType]::ParameterName, 'Progress reporting on stderr')
+            [CompletionResult]::new('--threads', '--threads', [CompletionResultType]::ParameterName, 'Worker threads (default: all cores)')
+            [CompletionResult]::new('--calibrate', '--calibrate', [CompletionResultType]::ParameterName, 'Estimate the lens circles, the back lens''s rotation and the gains from the frame itself')
+            [CompletionResult]::new('--inject-metadata', '--inject-metadata', [CompletionResultType]::ParameterName, 'Copy a video without re-encoding, marking it as 360 (Spherical Video V2: sv3d/st3d in MP4, Projection in MKV) with the projection of --to (equirect or c3x2) and the initial view of --yaw/--pitch/--roll')
+            [CompletionResult]::new('--show-metadata', '--show-metadata', [CompletionResultType]::ParameterName, 'Print a video''s spherical metadata')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output on stderr (repeat for more: -vv); errors show their cause chain')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output on stderr (repeat for more: -vv); errors show their cause chain')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Machine-readable JSON on stdout')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Overwrite existing outputs without asking')
+            [CompletionResult]::new('--overwrite', '--overwrite', [CompletionResultType]::ParameterName, 'Overwrite existing outputs without asking')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'reel;help' {
             [CompletionResult]::new('probe', 'probe', [CompletionResultType]::ParameterValue, 'Show what media files contain: container, streams, codecs, timing (ffprobe-compatible JSON with --json)')
             [CompletionResult]::new('transcode', 'transcode', [CompletionResultType]::ParameterValue, 'Decode, filter, encode and mux (x264, x265, rav1e AV1, libvpx, AAC, Opus ...), by flags or YAML presets')
             [CompletionResult]::new('presets', 'presets', [CompletionResultType]::ParameterValue, 'List and show the built-in YAML presets')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page (roff)')
+            [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Serve packaged HLS/DASH over HTTP (origin for players and CDN edges), with a player page')
+            [CompletionResult]::new('sr', 'sr', [CompletionResultType]::ParameterValue, 'Super-resolution: upscale images or video by 2, 3 or 4 with learned models (fast, quality)')
+            [CompletionResult]::new('stitch360', 'stitch360', [CompletionResultType]::ParameterValue, 'Convert 360-degree projections (equirect, cubemap, EAC, fisheye, perspective) and stitch dual fisheye')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -240,6 +321,15 @@ Register-ArgumentCompleter -Native -CommandName 'reel' -ScriptBlock {
             break
         }
         'reel;help;man' {
+            break
+        }
+        'reel;help;serve' {
+            break
+        }
+        'reel;help;sr' {
+            break
+        }
+        'reel;help;stitch360' {
             break
         }
         'reel;help;help' {

@@ -36,6 +36,9 @@ set edit:completion:arg-completer[reel] = {|@words|
             cand presets 'List and show the built-in YAML presets'
             cand completions 'Print a shell completion script'
             cand man 'Print the man page (roff)'
+            cand serve 'Serve packaged HLS/DASH over HTTP (origin for players and CDN edges), with a player page'
+            cand sr 'Super-resolution: upscale images or video by 2, 3 or 4 with learned models (fast, quality)'
+            cand stitch360 'Convert 360-degree projections (equirect, cubemap, EAC, fisheye, perspective) and stitch dual fisheye'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'reel;probe'= {
@@ -195,12 +198,87 @@ set edit:completion:arg-completer[reel] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'reel;serve'= {
+            cand --listen 'Address and port to listen on (port 0 picks a free one; the URL is printed on stdout)'
+            cand --cache-mb 'Memory for caching small files, in MiB (0 streams every file from disk)'
+            cand --progress 'Progress reporting on stderr'
+            cand --threads 'Worker threads (default: all cores)'
+            cand --listing 'Answer directory URLs with an HTML listing'
+            cand -v 'More log output on stderr (repeat for more: -vv); errors show their cause chain'
+            cand --verbose 'More log output on stderr (repeat for more: -vv); errors show their cause chain'
+            cand -q 'Only errors on stderr'
+            cand --quiet 'Only errors on stderr'
+            cand --json 'Machine-readable JSON on stdout'
+            cand -y 'Overwrite existing outputs without asking'
+            cand --overwrite 'Overwrite existing outputs without asking'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'reel;sr'= {
+            cand -o 'Where to write the result; the format follows the extension (.png, .jpg, .mp4, .mkv ...)'
+            cand --output 'Where to write the result; the format follows the extension (.png, .jpg, .mp4, .mkv ...)'
+            cand --scale 'Upscaling factor'
+            cand --model 'Which model upscales the luma (chroma always uses Lanczos)'
+            cand --progress 'Progress reporting on stderr'
+            cand --threads 'Worker threads (default: all cores)'
+            cand -v 'More log output on stderr (repeat for more: -vv); errors show their cause chain'
+            cand --verbose 'More log output on stderr (repeat for more: -vv); errors show their cause chain'
+            cand -q 'Only errors on stderr'
+            cand --quiet 'Only errors on stderr'
+            cand --json 'Machine-readable JSON on stdout'
+            cand -y 'Overwrite existing outputs without asking'
+            cand --overwrite 'Overwrite existing outputs without asking'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'reel;stitch360'= {
+            cand -o 'Output photo (PNG or JPEG); with --pose-trace a directory of numbered PNG viewports; with --inject-metadata a video (.mp4, .mov, .mkv)'
+            cand --output 'Output photo (PNG or JPEG); with --pose-trace a directory of numbered PNG viewports; with --inject-metadata a video (.mp4, .mov, .mkv)'
+            cand --from 'Input projection: equirect, c3x2 (cubemap), c6x1, c1x6, eac, fisheye, dual-fisheye, perspective'
+            cand --to 'Output projection (same names as --from)'
+            cand --yaw 'Turn the view right by this many degrees'
+            cand --pitch 'Turn the view up by this many degrees'
+            cand --roll 'Roll the view clockwise by this many degrees'
+            cand --interp 'Interpolation: nearest, bilinear, bicubic, lanczos'
+            cand --fov 'Field of view of fisheye and dual-fisheye lenses, in degrees (each lens)'
+            cand --h-fov 'Horizontal field of view of a perspective view, in degrees'
+            cand --v-fov 'Vertical field of view of a perspective view (default: from --h-fov and the output aspect)'
+            cand --width 'Output width (default: keeps the input''s angular resolution; 1920 for perspective)'
+            cand --height 'Output height (default: keeps the input''s angular resolution; 1080 for perspective)'
+            cand --pose-trace 'Head-pose trace (CSV: time,yaw,pitch,roll in degrees): render one perspective viewport per pose from an equirect input into the output directory (view_00000.png, ...)'
+            cand --lens 'Dual-fisheye lens parameters (YAML) for stitching to equirect'
+            cand --save-lens 'Write the lens parameters used (after --calibrate) to this YAML file'
+            cand --blend 'Seam blending when stitching dual fisheye: none, linear, multiband'
+            cand --progress 'Progress reporting on stderr'
+            cand --threads 'Worker threads (default: all cores)'
+            cand --calibrate 'Estimate the lens circles, the back lens''s rotation and the gains from the frame itself'
+            cand --inject-metadata 'Copy a video without re-encoding, marking it as 360 (Spherical Video V2: sv3d/st3d in MP4, Projection in MKV) with the projection of --to (equirect or c3x2) and the initial view of --yaw/--pitch/--roll'
+            cand --show-metadata 'Print a video''s spherical metadata'
+            cand -v 'More log output on stderr (repeat for more: -vv); errors show their cause chain'
+            cand --verbose 'More log output on stderr (repeat for more: -vv); errors show their cause chain'
+            cand -q 'Only errors on stderr'
+            cand --quiet 'Only errors on stderr'
+            cand --json 'Machine-readable JSON on stdout'
+            cand -y 'Overwrite existing outputs without asking'
+            cand --overwrite 'Overwrite existing outputs without asking'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'reel;help'= {
             cand probe 'Show what media files contain: container, streams, codecs, timing (ffprobe-compatible JSON with --json)'
             cand transcode 'Decode, filter, encode and mux (x264, x265, rav1e AV1, libvpx, AAC, Opus ...), by flags or YAML presets'
             cand presets 'List and show the built-in YAML presets'
             cand completions 'Print a shell completion script'
             cand man 'Print the man page (roff)'
+            cand serve 'Serve packaged HLS/DASH over HTTP (origin for players and CDN edges), with a player page'
+            cand sr 'Super-resolution: upscale images or video by 2, 3 or 4 with learned models (fast, quality)'
+            cand stitch360 'Convert 360-degree projections (equirect, cubemap, EAC, fisheye, perspective) and stitch dual fisheye'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'reel;help;probe'= {
@@ -218,6 +296,12 @@ set edit:completion:arg-completer[reel] = {|@words|
         &'reel;help;completions'= {
         }
         &'reel;help;man'= {
+        }
+        &'reel;help;serve'= {
+        }
+        &'reel;help;sr'= {
+        }
+        &'reel;help;stitch360'= {
         }
         &'reel;help;help'= {
         }

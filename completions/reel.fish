@@ -40,6 +40,9 @@ complete -c reel -n "__fish_reel_needs_command" -f -a "transcode" -d 'Decode, fi
 complete -c reel -n "__fish_reel_needs_command" -f -a "presets" -d 'List and show the built-in YAML presets'
 complete -c reel -n "__fish_reel_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c reel -n "__fish_reel_needs_command" -f -a "man" -d 'Print the man page (roff)'
+complete -c reel -n "__fish_reel_needs_command" -f -a "serve" -d 'Serve packaged HLS/DASH over HTTP (origin for players and CDN edges), with a player page'
+complete -c reel -n "__fish_reel_needs_command" -f -a "sr" -d 'Super-resolution: upscale images or video by 2, 3 or 4 with learned models (fast, quality)'
+complete -c reel -n "__fish_reel_needs_command" -f -a "stitch360" -d 'Convert 360-degree projections (equirect, cubemap, EAC, fisheye, perspective) and stitch dual fisheye'
 complete -c reel -n "__fish_reel_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c reel -n "__fish_reel_using_subcommand probe" -l progress -d 'Progress reporting on stderr' -r -f -a "auto\t'A bar when stderr is a terminal, nothing otherwise'
 bar\t'Always a bar'
@@ -158,11 +161,73 @@ complete -c reel -n "__fish_reel_using_subcommand man" -l json -d 'Machine-reada
 complete -c reel -n "__fish_reel_using_subcommand man" -s y -l overwrite -d 'Overwrite existing outputs without asking'
 complete -c reel -n "__fish_reel_using_subcommand man" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c reel -n "__fish_reel_using_subcommand man" -s V -l version -d 'Print version'
-complete -c reel -n "__fish_reel_using_subcommand help; and not __fish_seen_subcommand_from probe transcode presets completions man help" -f -a "probe" -d 'Show what media files contain: container, streams, codecs, timing (ffprobe-compatible JSON with --json)'
-complete -c reel -n "__fish_reel_using_subcommand help; and not __fish_seen_subcommand_from probe transcode presets completions man help" -f -a "transcode" -d 'Decode, filter, encode and mux (x264, x265, rav1e AV1, libvpx, AAC, Opus ...), by flags or YAML presets'
-complete -c reel -n "__fish_reel_using_subcommand help; and not __fish_seen_subcommand_from probe transcode presets completions man help" -f -a "presets" -d 'List and show the built-in YAML presets'
-complete -c reel -n "__fish_reel_using_subcommand help; and not __fish_seen_subcommand_from probe transcode presets completions man help" -f -a "completions" -d 'Print a shell completion script'
-complete -c reel -n "__fish_reel_using_subcommand help; and not __fish_seen_subcommand_from probe transcode presets completions man help" -f -a "man" -d 'Print the man page (roff)'
-complete -c reel -n "__fish_reel_using_subcommand help; and not __fish_seen_subcommand_from probe transcode presets completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c reel -n "__fish_reel_using_subcommand serve" -l listen -d 'Address and port to listen on (port 0 picks a free one; the URL is printed on stdout)' -r
+complete -c reel -n "__fish_reel_using_subcommand serve" -l cache-mb -d 'Memory for caching small files, in MiB (0 streams every file from disk)' -r
+complete -c reel -n "__fish_reel_using_subcommand serve" -l progress -d 'Progress reporting on stderr' -r -f -a "auto\t'A bar when stderr is a terminal, nothing otherwise'
+bar\t'Always a bar'
+json\t'NDJSON progress events on stderr, for machines'
+none\t'No progress output'"
+complete -c reel -n "__fish_reel_using_subcommand serve" -l threads -d 'Worker threads (default: all cores)' -r
+complete -c reel -n "__fish_reel_using_subcommand serve" -l listing -d 'Answer directory URLs with an HTML listing'
+complete -c reel -n "__fish_reel_using_subcommand serve" -s v -l verbose -d 'More log output on stderr (repeat for more: -vv); errors show their cause chain'
+complete -c reel -n "__fish_reel_using_subcommand serve" -s q -l quiet -d 'Only errors on stderr'
+complete -c reel -n "__fish_reel_using_subcommand serve" -l json -d 'Machine-readable JSON on stdout'
+complete -c reel -n "__fish_reel_using_subcommand serve" -s y -l overwrite -d 'Overwrite existing outputs without asking'
+complete -c reel -n "__fish_reel_using_subcommand serve" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c reel -n "__fish_reel_using_subcommand serve" -s V -l version -d 'Print version'
+complete -c reel -n "__fish_reel_using_subcommand sr" -s o -l output -d 'Where to write the result; the format follows the extension (.png, .jpg, .mp4, .mkv ...)' -r -F
+complete -c reel -n "__fish_reel_using_subcommand sr" -l scale -d 'Upscaling factor' -r
+complete -c reel -n "__fish_reel_using_subcommand sr" -l model -d 'Which model upscales the luma (chroma always uses Lanczos)' -r -f -a "fast\t'Learned filters (RAISR family): real-time for video'
+quality\t'Fast plus a learned refinement pass: about twice the time, a little sharper'"
+complete -c reel -n "__fish_reel_using_subcommand sr" -l progress -d 'Progress reporting on stderr' -r -f -a "auto\t'A bar when stderr is a terminal, nothing otherwise'
+bar\t'Always a bar'
+json\t'NDJSON progress events on stderr, for machines'
+none\t'No progress output'"
+complete -c reel -n "__fish_reel_using_subcommand sr" -l threads -d 'Worker threads (default: all cores)' -r
+complete -c reel -n "__fish_reel_using_subcommand sr" -s v -l verbose -d 'More log output on stderr (repeat for more: -vv); errors show their cause chain'
+complete -c reel -n "__fish_reel_using_subcommand sr" -s q -l quiet -d 'Only errors on stderr'
+complete -c reel -n "__fish_reel_using_subcommand sr" -l json -d 'Machine-readable JSON on stdout'
+complete -c reel -n "__fish_reel_using_subcommand sr" -s y -l overwrite -d 'Overwrite existing outputs without asking'
+complete -c reel -n "__fish_reel_using_subcommand sr" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c reel -n "__fish_reel_using_subcommand sr" -s V -l version -d 'Print version'
+complete -c reel -n "__fish_reel_using_subcommand stitch360" -s o -l output -d 'Output photo (PNG or JPEG); with --pose-trace a directory of numbered PNG viewports; with --inject-metadata a video (.mp4, .mov, .mkv)' -r -F
+complete -c reel -n "__fish_reel_using_subcommand stitch360" -l from -d 'Input projection: equirect, c3x2 (cubemap), c6x1, c1x6, eac, fisheye, dual-fisheye, perspective' -r
+complete -c reel -n "__fish_reel_using_subcommand stitch360" -l to -d 'Output projection (same names as --from)' -r
+complete -c reel -n "__fish_reel_using_subcommand stitch360" -l yaw -d 'Turn the view right by this many degrees' -r
+complete -c reel -n "__fish_reel_using_subcommand stitch360" -l pitch -d 'Turn the view up by this many degrees' -r
+complete -c reel -n "__fish_reel_using_subcommand stitch360" -l roll -d 'Roll the view clockwise by this many degrees' -r
+complete -c reel -n "__fish_reel_using_subcommand stitch360" -l interp -d 'Interpolation: nearest, bilinear, bicubic, lanczos' -r
+complete -c reel -n "__fish_reel_using_subcommand stitch360" -l fov -d 'Field of view of fisheye and dual-fisheye lenses, in degrees (each lens)' -r
+complete -c reel -n "__fish_reel_using_subcommand stitch360" -l h-fov -d 'Horizontal field of view of a perspective view, in degrees' -r
+complete -c reel -n "__fish_reel_using_subcommand stitch360" -l v-fov -d 'Vertical field of view of a perspective view (default: from --h-fov and the output aspect)' -r
+complete -c reel -n "__fish_reel_using_subcommand stitch360" -l width -d 'Output width (default: keeps the input\'s angular resolution; 1920 for perspective)' -r
+complete -c reel -n "__fish_reel_using_subcommand stitch360" -l height -d 'Output height (default: keeps the input\'s angular resolution; 1080 for perspective)' -r
+complete -c reel -n "__fish_reel_using_subcommand stitch360" -l pose-trace -d 'Head-pose trace (CSV: time,yaw,pitch,roll in degrees): render one perspective viewport per pose from an equirect input into the output directory (view_00000.png, ...)' -r -F
+complete -c reel -n "__fish_reel_using_subcommand stitch360" -l lens -d 'Dual-fisheye lens parameters (YAML) for stitching to equirect' -r -F
+complete -c reel -n "__fish_reel_using_subcommand stitch360" -l save-lens -d 'Write the lens parameters used (after --calibrate) to this YAML file' -r -F
+complete -c reel -n "__fish_reel_using_subcommand stitch360" -l blend -d 'Seam blending when stitching dual fisheye: none, linear, multiband' -r
+complete -c reel -n "__fish_reel_using_subcommand stitch360" -l progress -d 'Progress reporting on stderr' -r -f -a "auto\t'A bar when stderr is a terminal, nothing otherwise'
+bar\t'Always a bar'
+json\t'NDJSON progress events on stderr, for machines'
+none\t'No progress output'"
+complete -c reel -n "__fish_reel_using_subcommand stitch360" -l threads -d 'Worker threads (default: all cores)' -r
+complete -c reel -n "__fish_reel_using_subcommand stitch360" -l calibrate -d 'Estimate the lens circles, the back lens\'s rotation and the gains from the frame itself'
+complete -c reel -n "__fish_reel_using_subcommand stitch360" -l inject-metadata -d 'Copy a video without re-encoding, marking it as 360 (Spherical Video V2: sv3d/st3d in MP4, Projection in MKV) with the projection of --to (equirect or c3x2) and the initial view of --yaw/--pitch/--roll'
+complete -c reel -n "__fish_reel_using_subcommand stitch360" -l show-metadata -d 'Print a video\'s spherical metadata'
+complete -c reel -n "__fish_reel_using_subcommand stitch360" -s v -l verbose -d 'More log output on stderr (repeat for more: -vv); errors show their cause chain'
+complete -c reel -n "__fish_reel_using_subcommand stitch360" -s q -l quiet -d 'Only errors on stderr'
+complete -c reel -n "__fish_reel_using_subcommand stitch360" -l json -d 'Machine-readable JSON on stdout'
+complete -c reel -n "__fish_reel_using_subcommand stitch360" -s y -l overwrite -d 'Overwrite existing outputs without asking'
+complete -c reel -n "__fish_reel_using_subcommand stitch360" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c reel -n "__fish_reel_using_subcommand stitch360" -s V -l version -d 'Print version'
+complete -c reel -n "__fish_reel_using_subcommand help; and not __fish_seen_subcommand_from probe transcode presets completions man serve sr stitch360 help" -f -a "probe" -d 'Show what media files contain: container, streams, codecs, timing (ffprobe-compatible JSON with --json)'
+complete -c reel -n "__fish_reel_using_subcommand help; and not __fish_seen_subcommand_from probe transcode presets completions man serve sr stitch360 help" -f -a "transcode" -d 'Decode, filter, encode and mux (x264, x265, rav1e AV1, libvpx, AAC, Opus ...), by flags or YAML presets'
+complete -c reel -n "__fish_reel_using_subcommand help; and not __fish_seen_subcommand_from probe transcode presets completions man serve sr stitch360 help" -f -a "presets" -d 'List and show the built-in YAML presets'
+complete -c reel -n "__fish_reel_using_subcommand help; and not __fish_seen_subcommand_from probe transcode presets completions man serve sr stitch360 help" -f -a "completions" -d 'Print a shell completion script'
+complete -c reel -n "__fish_reel_using_subcommand help; and not __fish_seen_subcommand_from probe transcode presets completions man serve sr stitch360 help" -f -a "man" -d 'Print the man page (roff)'
+complete -c reel -n "__fish_reel_using_subcommand help; and not __fish_seen_subcommand_from probe transcode presets completions man serve sr stitch360 help" -f -a "serve" -d 'Serve packaged HLS/DASH over HTTP (origin for players and CDN edges), with a player page'
+complete -c reel -n "__fish_reel_using_subcommand help; and not __fish_seen_subcommand_from probe transcode presets completions man serve sr stitch360 help" -f -a "sr" -d 'Super-resolution: upscale images or video by 2, 3 or 4 with learned models (fast, quality)'
+complete -c reel -n "__fish_reel_using_subcommand help; and not __fish_seen_subcommand_from probe transcode presets completions man serve sr stitch360 help" -f -a "stitch360" -d 'Convert 360-degree projections (equirect, cubemap, EAC, fisheye, perspective) and stitch dual fisheye'
+complete -c reel -n "__fish_reel_using_subcommand help; and not __fish_seen_subcommand_from probe transcode presets completions man serve sr stitch360 help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c reel -n "__fish_reel_using_subcommand help; and __fish_seen_subcommand_from presets" -f -a "list" -d 'List the built-in presets'
 complete -c reel -n "__fish_reel_using_subcommand help; and __fish_seen_subcommand_from presets" -f -a "show" -d 'Print a built-in preset\'s YAML (or a preset file after validation)'

@@ -11,6 +11,7 @@ mod progress;
 mod serve;
 mod signals;
 mod sr;
+mod stitch360;
 mod transcode;
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
@@ -86,6 +87,8 @@ pub enum Command {
     Serve(serve::Args),
     /// Super-resolution: upscale images or video by 2, 3 or 4 with learned models (fast, quality).
     Sr(sr::Args),
+    /// Convert 360-degree projections (equirect, cubemap, EAC, fisheye, perspective) and stitch dual fisheye.
+    Stitch360(Box<stitch360::Args>),
 }
 
 fn long_version() -> &'static str {
@@ -127,6 +130,7 @@ fn main() -> ExitCode {
         Command::Man(args) => completions::run_man(args),
         Command::Serve(args) => serve::run(args, &cli.global),
         Command::Sr(args) => sr::run(args, &cli.global),
+        Command::Stitch360(args) => stitch360::run(*args, &cli.global),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

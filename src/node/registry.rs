@@ -4,7 +4,7 @@ use super::video_filter::VideoFilter;
 use crate::error::{Error, Result};
 
 /// Names of native filters; a chain element with one of these names runs in Rust instead of libavfilter.
-pub const NATIVE_VIDEO_FILTERS: &[&str] = &["sr"];
+pub const NATIVE_VIDEO_FILTERS: &[&str] = &["sr", "360"];
 
 /// Whether `name` is one of reel's own video filters.
 pub fn is_native_video_filter(name: &str) -> bool {
@@ -17,6 +17,10 @@ pub fn native_video_filter(name: &str, args: &str) -> Result<Box<dyn VideoFilter
         "sr" => {
             use crate::vision::sr::filter::{SrFilter, SrSettings};
             Ok(Box::new(SrFilter::new(SrSettings::parse(args)?)))
+        }
+        "360" => {
+            use crate::vision::projection::filter::{ProjectionFilter, ProjectionFilterSettings};
+            Ok(Box::new(ProjectionFilter::new(ProjectionFilterSettings::parse(args)?)))
         }
         _ => Err(Error::Unsupported(format!("no native video filter '{name}'"))),
     }

@@ -1,3 +1,5 @@
 //! Vision: compute-heavy image filters (super-resolution, interpolation, 360 projections), pure Rust with rayon.
 
+pub mod projection;
 pub mod sr;
+pub mod stitch;

@@ -1,0 +1,367 @@
+//! `reel stitch360`: 360-degree projection conversion, viewports along a head-pose trace, dual-fisheye stitching.
+
+use anyhow::{Context, bail};
+use reel::util::atomic::AtomicPath;
+use reel::vision::projection::image_io::{self, RgbPlanes};
+use reel::vision::projection::spherical::{self, SphericalInfo, SphericalKind};
+use reel::vision::projection::viewport::{ViewportRenderer, parse_pose_trace};
+use reel::vision::projection::{ConvertSettings, Interp, Plane, Projection, convert_planes};
+use reel::vision::stitch::{self, Blend, RigParams, StitchOptions};
+use std::path::{Path, PathBuf};
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// Input photo (PNG or JPEG).
+    pub input: PathBuf,
+    /// Output photo (PNG or JPEG); with --pose-trace a directory of numbered PNG viewports; with
+    /// --inject-metadata a video (.mp4, .mov, .mkv).
+    #[arg(short, long, required_unless_present = "show_metadata")]
+    pub output: Option<PathBuf>,
+    /// Input projection: equirect, c3x2 (cubemap), c6x1, c1x6, eac, fisheye, dual-fisheye, perspective.
+    #[arg(long, default_value = "equirect", value_name = "PROJ")]
+    pub from: String,
+    /// Output projection (same names as --from).
+    #[arg(long, default_value = "c3x2", value_name = "PROJ")]
+    pub to: String,
+    /// Turn the view right by this many degrees.
+    #[arg(long, default_value_t = 0.0, allow_negative_numbers = true)]
+    pub yaw: f64,
+    /// Turn the view up by this many degrees.
+    #[arg(long, default_value_t = 0.0, allow_negative_numbers = true)]
+    pub pitch: f64,
+    /// Roll the view clockwise by this many degrees.
+    #[arg(long, default_value_t = 0.0, allow_negative_numbers = true)]
+    pub roll: f64,
+    /// Interpolation: nearest, bilinear, bicubic, lanczos.
+    #[arg(long, default_value = "bilinear")]
+    pub interp: String,
+    /// Field of view of fisheye and dual-fisheye lenses, in degrees (each lens).
+    #[arg(long, default_value_t = 180.0, value_name = "DEG")]
+    pub fov: f64,
+    /// Horizontal field of view of a perspective view, in degrees.
+    #[arg(long, default_value_t = 90.0, value_name = "DEG")]
+    pub h_fov: f64,
+    /// Vertical field of view of a perspective view (default: from --h-fov and the output aspect).
+    #[arg(long, value_name = "DEG")]
+    pub v_fov: Option<f64>,
+    /// Output width (default: keeps the input's angular resolution; 1920 for perspective).
+    #[arg(long)]
+    pub width: Option<u32>,
+    /// Output height (default: keeps the input's angular resolution; 1080 for perspective).
+    #[arg(long)]
+    pub height: Option<u32>,
+    /// Head-pose trace (CSV: time,yaw,pitch,roll in degrees): render one perspective viewport per pose
+    /// from an equirect input into the output directory (view_00000.png, ...).
+    #[arg(long, value_name = "CSV")]
+    pub pose_trace: Option<PathBuf>,
+    /// Dual-fisheye lens parameters (YAML) for stitching to equirect.
+    #[arg(long, value_name = "YAML")]
+    pub lens: Option<PathBuf>,
+    /// Estimate the lens circles, the back lens's rotation and the gains from the frame itself.
+    #[arg(long)]
+    pub calibrate: bool,
+    /// Write the lens parameters used (after --calibrate) to this YAML file.
+    #[arg(long, value_name = "YAML")]
+    pub save_lens: Option<PathBuf>,
+    /// Seam blending when stitching dual fisheye: none, linear, multiband.
+    #[arg(long, default_value = "multiband")]
+    pub blend: String,
+    /// Copy a video without re-encoding, marking it as 360 (Spherical Video V2: sv3d/st3d in MP4, Projection in
+    /// MKV) with the projection of --to (equirect or c3x2) and the initial view of --yaw/--pitch/--roll.
+    #[arg(long)]
+    pub inject_metadata: bool,
+    /// Print a video's spherical metadata.
+    #[arg(long, conflicts_with = "inject_metadata")]
+    pub show_metadata: bool,
+}
+
+fn output(args: &Args) -> anyhow::Result<&Path> {
+    args.output
+        .as_deref()
+        .ok_or_else(|| crate::Usage("an output is needed (-o)".into()).into())
+}
+
+/// The video paths: show or inject spherical metadata.
+fn run_metadata(args: &Args, global: &crate::GlobalOpts) -> anyhow::Result<()> {
+    let input = &args.input;
+    if args.show_metadata {
+        let info = spherical::read(input).with_context(|| format!("{}", input.display()))?;
+        let kind = info.map(|i| match i.kind {
+            SphericalKind::Equirect => "equirect",
+            SphericalKind::Cubemap => "cubemap",
+        });
+        if global.json {
+            println!(
+                "{}",
+                serde_json::json!({
+                    "input": input, "spherical": info.is_some(), "projection": kind,
+                    "yaw": info.map(|i| i.yaw), "pitch": info.map(|i| i.pitch), "roll": info.map(|i| i.roll),
+                })
+            );
+        } else {
+            match info {
+                Some(i) => println!(
+                    "{}: spherical {} (yaw {}, pitch {}, roll {})",
+                    input.display(),
+                    kind.unwrap_or_default(),
+                    i.yaw,
+                    i.pitch,
+                    i.roll
+                ),
+                None => println!("{}: no spherical metadata", input.display()),
+            }
+        }
+        return Ok(());
+    }
+    let kind = match Projection::parse(&args.to)? {
+        Projection::Equirect => SphericalKind::Equirect,
+        Projection::Cubemap(_) => SphericalKind::Cubemap,
+        other => bail!(
+            "spherical metadata declares equirect or cubemap video, not {}",
+            other.name()
+        ),
+    };
+    let out_path = output(args)?;
+    let out = AtomicPath::new(out_path, global.overwrite)?;
+    let info = SphericalInfo {
+        kind,
+        yaw: args.yaw,
+        pitch: args.pitch,
+        roll: args.roll,
+    };
+    spherical::inject(input, out.temp(), &info).with_context(|| format!("{}", input.display()))?;
+    out.commit()?;
+    if !global.quiet {
+        eprintln!("{} -> {} (spherical {})", input.display(), out_path.display(), args.to);
+    }
+    Ok(())
+}
+
+fn projection(name: &str, args: &Args, aspect: f64) -> anyhow::Result<Projection> {
+    Ok(match Projection::parse(name)? {
+        Projection::Fisheye { .. } => Projection::Fisheye { fov_deg: args.fov },
+        Projection::DualFisheye { .. } => Projection::DualFisheye { fov_deg: args.fov },
+        Projection::Perspective { .. } => {
+            let v = args
+                .v_fov
+                .unwrap_or_else(|| (2.0 * ((args.h_fov.to_radians() / 2.0).tan() / aspect).atan()).to_degrees());
+            Projection::Perspective {
+                h_fov_deg: args.h_fov,
+                v_fov_deg: v,
+            }
+        }
+        p => p,
+    })
+}
+
+pub fn run(args: Args, global: &crate::GlobalOpts) -> anyhow::Result<()> {
+    let input = &args.input;
+    let is_photo = |p: &Path| {
+        p.extension()
+            .map(|e| {
+                matches!(
+                    e.to_string_lossy().to_ascii_lowercase().as_str(),
+                    "png" | "jpg" | "jpeg"
+                )
+            })
+            .unwrap_or(false)
+    };
+    if args.inject_metadata || args.show_metadata {
+        return run_metadata(&args, global);
+    }
+    if !is_photo(input) {
+        bail!(
+            "{}: stitch360 converts photos; for video use `reel transcode {} -o OUT --vf 360=from={}:to={}` (or --inject-metadata to mark a video as 360)",
+            input.display(),
+            input.display(),
+            args.from,
+            args.to
+        );
+    }
+    let interp = Interp::parse(&args.interp)?;
+    let photo = image_io::load(input).with_context(|| format!("{}", input.display()))?;
+    let (in_w, in_h) = photo.size();
+    let from_name = Projection::parse(&args.from)?;
+    let to_name = Projection::parse(&args.to)?;
+    if let Some(trace) = &args.pose_trace {
+        if from_name != Projection::Equirect || !matches!(to_name, Projection::Perspective { .. }) {
+            return Err(crate::Usage(
+                "--pose-trace renders perspective views (--to perspective) of an equirect input".into(),
+            )
+            .into());
+        }
+        return run_pose_trace(&args, global, &photo, trace);
+    }
+    let stitching = args.lens.is_some() || args.calibrate || args.save_lens.is_some();
+    if matches!(from_name, Projection::DualFisheye { .. }) && to_name == Projection::Equirect {
+        return run_stitch(&args, global, &photo);
+    } else if stitching {
+        return Err(crate::Usage(
+            "--lens, --calibrate and --save-lens stitch dual-fisheye (--from dual-fisheye --to equirect)".into(),
+        )
+        .into());
+    }
+    let from = projection(&args.from, &args, in_w as f64 / in_h as f64)?;
+    let to_guess = projection(&args.to, &args, 16.0 / 9.0)?;
+    let (dw, dh) = to_guess.default_size(&from, in_w as u32, in_h as u32);
+    let (out_w, out_h) = (args.width.unwrap_or(dw), args.height.unwrap_or(dh));
+    let to = projection(&args.to, &args, out_w as f64 / out_h as f64)?;
+    let settings = ConvertSettings {
+        from,
+        to,
+        yaw_deg: args.yaw,
+        pitch_deg: args.pitch,
+        roll_deg: args.roll,
+        interp,
+    };
+    let started = std::time::Instant::now();
+    let converted = match &photo {
+        RgbPlanes::U8(p) => RgbPlanes::U8(to3(convert_planes(&settings, p, out_w as usize, out_h as usize, 255)?)?),
+        RgbPlanes::U16(p) => RgbPlanes::U16(to3(convert_planes(
+            &settings,
+            p,
+            out_w as usize,
+            out_h as usize,
+            65535,
+        )?)?),
+    };
+    let elapsed = started.elapsed();
+    write_photo(&args, global, &converted)?;
+    report(&args, global, &from, &to, out_w, out_h, elapsed.as_secs_f64() * 1e3);
+    Ok(())
+}
+
+fn write_photo(args: &Args, global: &crate::GlobalOpts, photo: &RgbPlanes) -> anyhow::Result<()> {
+    let path = output(args)?;
+    let out = AtomicPath::new(path, global.overwrite)?;
+    image_io::save(out.temp(), photo).with_context(|| format!("{}", path.display()))?;
+    out.commit()?;
+    Ok(())
+}
+
+fn report(args: &Args, global: &crate::GlobalOpts, from: &Projection, to: &Projection, w: u32, h: u32, ms: f64) {
+    let input = &args.input;
+    if global.json {
+        println!(
+            "{}",
+            serde_json::json!({
+                "input": input, "output": &args.output, "from": from.name(), "to": to.name(),
+                "width": w, "height": h, "convert_ms": ms,
+            })
+        );
+    } else if !global.quiet {
+        eprintln!(
+            "{} ({}) -> {} ({}, {}x{}) in {:.1} ms",
+            input.display(),
+            from.name(),
+            args.output.as_deref().unwrap_or(Path::new("-")).display(),
+            to.name(),
+            w,
+            h,
+            ms
+        );
+    }
+}
+
+/// Renders one viewport per pose of the trace into the output directory.
+fn run_pose_trace(args: &Args, global: &crate::GlobalOpts, photo: &RgbPlanes, trace: &Path) -> anyhow::Result<()> {
+    let RgbPlanes::U8(planes) = photo else {
+        bail!("{}: pose traces need an 8-bit photo", args.input.display());
+    };
+    let text = std::fs::read_to_string(trace).with_context(|| format!("{}", trace.display()))?;
+    let poses = parse_pose_trace(&text, &trace.display().to_string())?;
+    let (w, h) = (
+        args.width.unwrap_or(1920) as usize,
+        args.height.unwrap_or(1080) as usize,
+    );
+    let Projection::Perspective { h_fov_deg, v_fov_deg } = projection("perspective", args, w as f64 / h as f64)? else {
+        unreachable!("perspective parses to itself")
+    };
+    let mut renderer = ViewportRenderer::new(h_fov_deg, v_fov_deg, w, h, planes[0].width, planes[0].height)?;
+    let out_dir = output(args)?;
+    let dir = AtomicPath::new(out_dir, global.overwrite)?;
+    std::fs::create_dir(dir.temp()).with_context(|| format!("{}", out_dir.display()))?;
+    let mut out: [Plane<u8>; 3] = std::array::from_fn(|_| Plane::new(w, h, 0));
+    let mut times = Vec::with_capacity(poses.len());
+    for (i, pose) in poses.iter().enumerate() {
+        let ins: Vec<_> = planes.iter().map(|p| p.as_ref()).collect();
+        let mut outs: Vec<_> = out.iter_mut().map(|p| p.as_mut()).collect();
+        let t = std::time::Instant::now();
+        renderer.render(pose.yaw, pose.pitch, pose.roll, &ins, &mut outs)?;
+        times.push(t.elapsed().as_secs_f64() * 1e3);
+        let path = dir.temp().join(format!("view_{i:05}.png"));
+        image_io::save(&path, &RgbPlanes::U8(out.clone())).with_context(|| format!("{}", path.display()))?;
+    }
+    dir.commit()?;
+    times.sort_by(|a, b| a.total_cmp(b));
+    let pct = |p: f64| times[((times.len() - 1) as f64 * p).round() as usize];
+    if global.json {
+        println!(
+            "{}",
+            serde_json::json!({"output": out_dir, "poses": poses.len(), "render_p50_ms": pct(0.5), "render_p99_ms": pct(0.99)})
+        );
+    } else if !global.quiet {
+        eprintln!(
+            "{} viewports {}x{} -> {} (render p50 {:.2} ms, p99 {:.2} ms)",
+            poses.len(),
+            w,
+            h,
+            out_dir.display(),
+            pct(0.5),
+            pct(0.99)
+        );
+    }
+    Ok(())
+}
+
+/// Stitches a side-by-side dual-fisheye photo into an equirect.
+fn run_stitch(args: &Args, global: &crate::GlobalOpts, photo: &RgbPlanes) -> anyhow::Result<()> {
+    let RgbPlanes::U8(planes) = photo else {
+        bail!("{}: stitching needs an 8-bit photo", args.input.display());
+    };
+    let (w, h) = (planes[0].width as u32, planes[0].height as u32);
+    let frame = stitch::to_f32(planes);
+    let mut rig = match &args.lens {
+        Some(p) => RigParams::load(p).with_context(|| format!("{}", p.display()))?,
+        None => RigParams::nominal(w, h, args.fov),
+    };
+    let started = std::time::Instant::now();
+    if args.calibrate {
+        let guess = rig.clone();
+        rig = stitch::estimate_circles(&frame, guess.lenses[0].fov)
+            .with_context(|| format!("{}", args.input.display()))?;
+        for (l, g) in rig.lenses.iter_mut().zip(&guess.lenses) {
+            l.fov = g.fov;
+            l.vignetting = g.vignetting;
+            l.yaw = g.yaw;
+            l.pitch = g.pitch;
+            l.roll = g.roll;
+        }
+        stitch::refine_rotation(&frame, &mut rig, 3.0)?;
+        stitch::match_gains(&frame, &mut rig)?;
+    }
+    if let Some(p) = &args.save_lens {
+        let out = AtomicPath::new(p, global.overwrite)?;
+        std::fs::write(out.temp(), rig.to_yaml()?).with_context(|| format!("{}", p.display()))?;
+        out.commit()?;
+    }
+    let to = Projection::Equirect;
+    let from = Projection::DualFisheye {
+        fov_deg: rig.lenses[0].fov,
+    };
+    let (dw, dh) = to.default_size(&from, w, h);
+    let (ow, oh) = (args.width.unwrap_or(dw), args.height.unwrap_or(dh));
+    let opts = StitchOptions {
+        blend: Blend::parse(&args.blend)?,
+        ..StitchOptions::default()
+    };
+    let out = stitch::stitch(&frame, &rig, ow as usize, oh as usize, &opts)?;
+    let ms = started.elapsed().as_secs_f64() * 1e3;
+    write_photo(args, global, &RgbPlanes::U8(stitch::to_u8(&out)))?;
+    report(args, global, &from, &to, ow, oh, ms);
+    Ok(())
+}
+
+fn to3<T>(v: Vec<T>) -> anyhow::Result<[T; 3]> {
+    v.try_into().map_err(|_| anyhow::anyhow!("expected three planes"))
+}
