@@ -37,6 +37,7 @@ Register-ArgumentCompleter -Native -CommandName 'reel' -ScriptBlock {
             [CompletionResult]::new('probe', 'probe', [CompletionResultType]::ParameterValue, 'Show what media files contain: container, streams, codecs, timing (ffprobe-compatible JSON with --json)')
             [CompletionResult]::new('transcode', 'transcode', [CompletionResultType]::ParameterValue, 'Decode, filter, encode and mux (x264, x265, rav1e AV1, libvpx, AAC, Opus ...), by flags or YAML presets')
             [CompletionResult]::new('presets', 'presets', [CompletionResultType]::ParameterValue, 'List and show the built-in YAML presets')
+            [CompletionResult]::new('analyze-bwe', 'analyze-bwe', [CompletionResultType]::ParameterValue, 'Run WebRTC bandwidth estimation (GCC) over a simulated link or a packet capture')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page (roff)')
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Serve packaged HLS/DASH over HTTP (origin for players and CDN edges), with a player page')
@@ -181,6 +182,44 @@ Register-ArgumentCompleter -Native -CommandName 'reel' -ScriptBlock {
         'reel;presets;help;help' {
             break
         }
+        'reel;analyze-bwe' {
+            [CompletionResult]::new('--scenario', '--scenario', [CompletionResultType]::ParameterName, 'A built-in scenario (see --list-scenarios)')
+            [CompletionResult]::new('--capacity', '--capacity', [CompletionResultType]::ParameterName, 'Constant bottleneck capacity, e.g. 2.5M')
+            [CompletionResult]::new('--steps', '--steps', [CompletionResultType]::ParameterName, 'Capacity steps as SECONDS:RATE pairs, e.g. 0:1M,40:2.5M,60:600k')
+            [CompletionResult]::new('--trace', '--trace', [CompletionResultType]::ParameterName, 'A capacity trace: Mahimahi, "seconds Mbps" lines or AlphaRTC JSON')
+            [CompletionResult]::new('--pcap', '--pcap', [CompletionResultType]::ParameterName, 'Replay the estimator over a pcap/pcapng capture of RTP (transport-wide-cc or abs-send-time)')
+            [CompletionResult]::new('--duration', '--duration', [CompletionResultType]::ParameterName, 'Simulated time (default: the scenario''s, or 60 s)')
+            [CompletionResult]::new('--delay', '--delay', [CompletionResultType]::ParameterName, 'One-way propagation delay [default: 50ms; with --scenario, overrides the scenario''s]')
+            [CompletionResult]::new('--jitter', '--jitter', [CompletionResultType]::ParameterName, 'Uniform jitter added to the propagation delay [default: 0]')
+            [CompletionResult]::new('--queue', '--queue', [CompletionResultType]::ParameterName, 'Bottleneck queue: a time (300ms) or a size in bytes (64000B, 64KB) [default: 300ms]')
+            [CompletionResult]::new('--loss', '--loss', [CompletionResultType]::ParameterName, 'Random loss fraction (0-1)')
+            [CompletionResult]::new('--gilbert', '--gilbert', [CompletionResultType]::ParameterName, 'Gilbert-Elliott loss: P(good->bad),P(bad->good)[,loss in bad state], e.g. 0.01,0.3,0.5')
+            [CompletionResult]::new('--competing', '--competing', [CompletionResultType]::ParameterName, 'Extra media flows with the same estimator sharing the bottleneck')
+            [CompletionResult]::new('--tcp', '--tcp', [CompletionResultType]::ParameterName, 'A competing bulk TCP flow')
+            [CompletionResult]::new('--estimator', '--estimator', [CompletionResultType]::ParameterName, 'The estimator')
+            [CompletionResult]::new('--throughput', '--throughput', [CompletionResultType]::ParameterName, 'Acknowledged-throughput estimator: libwebrtc''s robust packet window, or the Bayesian 150 ms windows')
+            [CompletionResult]::new('--start-rate', '--start-rate', [CompletionResultType]::ParameterName, 'Start bit rate of the estimator')
+            [CompletionResult]::new('--feedback-interval', '--feedback-interval', [CompletionResultType]::ParameterName, 'Transport feedback interval (50-100 ms in browsers)')
+            [CompletionResult]::new('--seed', '--seed', [CompletionResultType]::ParameterName, 'Seed of the simulation''s random draws')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Write the time series: .csv or .json')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Write the time series: .csv or .json')
+            [CompletionResult]::new('--plot', '--plot', [CompletionResultType]::ParameterName, 'Write a plot: .svg or .png')
+            [CompletionResult]::new('--progress', '--progress', [CompletionResultType]::ParameterName, 'Progress reporting on stderr')
+            [CompletionResult]::new('--threads', '--threads', [CompletionResultType]::ParameterName, 'Worker threads (default: all cores)')
+            [CompletionResult]::new('--list-scenarios', '--list-scenarios', [CompletionResultType]::ParameterName, 'List the built-in scenarios and exit')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output on stderr (repeat for more: -vv); errors show their cause chain')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output on stderr (repeat for more: -vv); errors show their cause chain')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Machine-readable JSON on stdout')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Overwrite existing outputs without asking')
+            [CompletionResult]::new('--overwrite', '--overwrite', [CompletionResultType]::ParameterName, 'Overwrite existing outputs without asking')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'reel;completions' {
             [CompletionResult]::new('--progress', '--progress', [CompletionResultType]::ParameterName, 'Progress reporting on stderr')
             [CompletionResult]::new('--threads', '--threads', [CompletionResultType]::ParameterName, 'Worker threads (default: all cores)')
@@ -292,6 +331,7 @@ Register-ArgumentCompleter -Native -CommandName 'reel' -ScriptBlock {
             [CompletionResult]::new('probe', 'probe', [CompletionResultType]::ParameterValue, 'Show what media files contain: container, streams, codecs, timing (ffprobe-compatible JSON with --json)')
             [CompletionResult]::new('transcode', 'transcode', [CompletionResultType]::ParameterValue, 'Decode, filter, encode and mux (x264, x265, rav1e AV1, libvpx, AAC, Opus ...), by flags or YAML presets')
             [CompletionResult]::new('presets', 'presets', [CompletionResultType]::ParameterValue, 'List and show the built-in YAML presets')
+            [CompletionResult]::new('analyze-bwe', 'analyze-bwe', [CompletionResultType]::ParameterValue, 'Run WebRTC bandwidth estimation (GCC) over a simulated link or a packet capture')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page (roff)')
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Serve packaged HLS/DASH over HTTP (origin for players and CDN edges), with a player page')
@@ -315,6 +355,9 @@ Register-ArgumentCompleter -Native -CommandName 'reel' -ScriptBlock {
             break
         }
         'reel;help;presets;show' {
+            break
+        }
+        'reel;help;analyze-bwe' {
             break
         }
         'reel;help;completions' {

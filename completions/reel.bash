@@ -16,6 +16,9 @@ _reel() {
             ",$1")
                 cmd="reel"
                 ;;
+            reel,analyze-bwe)
+                cmd="reel__subcmd__analyze__subcmd__bwe"
+                ;;
             reel,completions)
                 cmd="reel__subcmd__completions"
                 ;;
@@ -42,6 +45,9 @@ _reel() {
                 ;;
             reel,transcode)
                 cmd="reel__subcmd__transcode"
+                ;;
+            reel__subcmd__help,analyze-bwe)
+                cmd="reel__subcmd__help__subcmd__analyze__subcmd__bwe"
                 ;;
             reel__subcmd__help,completions)
                 cmd="reel__subcmd__help__subcmd__completions"
@@ -101,12 +107,118 @@ _reel() {
 
     case "${cmd}" in
         reel)
-            opts="-v -q -y -h -V --verbose --quiet --json --progress --threads --overwrite --help --version probe transcode presets completions man serve sr stitch360 help"
+            opts="-v -q -y -h -V --verbose --quiet --json --progress --threads --overwrite --help --version probe transcode presets analyze-bwe completions man serve sr stitch360 help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --progress)
+                    COMPREPLY=($(compgen -W "auto bar json none" -- "${cur}"))
+                    return 0
+                    ;;
+                --threads)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        reel__subcmd__analyze__subcmd__bwe)
+            opts="-o -v -q -y -h -V --scenario --list-scenarios --capacity --steps --trace --pcap --duration --delay --jitter --queue --loss --gilbert --competing --tcp --estimator --throughput --start-rate --feedback-interval --seed --output --plot --verbose --quiet --json --progress --threads --overwrite --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --scenario)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --capacity)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --steps)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --trace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --pcap)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --duration)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --delay)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --jitter)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --queue)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --loss)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --gilbert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --competing)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tcp)
+                    COMPREPLY=($(compgen -W "reno cubic" -- "${cur}"))
+                    return 0
+                    ;;
+                --estimator)
+                    COMPREPLY=($(compgen -W "gcc gcc-kalman" -- "${cur}"))
+                    return 0
+                    ;;
+                --throughput)
+                    COMPREPLY=($(compgen -W "robust bayesian" -- "${cur}"))
+                    return 0
+                    ;;
+                --start-rate)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --feedback-interval)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --seed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --plot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --progress)
                     COMPREPLY=($(compgen -W "auto bar json none" -- "${cur}"))
                     return 0
@@ -145,8 +257,22 @@ _reel() {
             return 0
             ;;
         reel__subcmd__help)
-            opts="probe transcode presets completions man serve sr stitch360 help"
+            opts="probe transcode presets analyze-bwe completions man serve sr stitch360 help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        reel__subcmd__help__subcmd__analyze__subcmd__bwe)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

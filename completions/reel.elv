@@ -34,6 +34,7 @@ set edit:completion:arg-completer[reel] = {|@words|
             cand probe 'Show what media files contain: container, streams, codecs, timing (ffprobe-compatible JSON with --json)'
             cand transcode 'Decode, filter, encode and mux (x264, x265, rav1e AV1, libvpx, AAC, Opus ...), by flags or YAML presets'
             cand presets 'List and show the built-in YAML presets'
+            cand analyze-bwe 'Run WebRTC bandwidth estimation (GCC) over a simulated link or a packet capture'
             cand completions 'Print a shell completion script'
             cand man 'Print the man page (roff)'
             cand serve 'Serve packaged HLS/DASH over HTTP (origin for players and CDN edges), with a player page'
@@ -168,6 +169,43 @@ set edit:completion:arg-completer[reel] = {|@words|
         }
         &'reel;presets;help;help'= {
         }
+        &'reel;analyze-bwe'= {
+            cand --scenario 'A built-in scenario (see --list-scenarios)'
+            cand --capacity 'Constant bottleneck capacity, e.g. 2.5M'
+            cand --steps 'Capacity steps as SECONDS:RATE pairs, e.g. 0:1M,40:2.5M,60:600k'
+            cand --trace 'A capacity trace: Mahimahi, "seconds Mbps" lines or AlphaRTC JSON'
+            cand --pcap 'Replay the estimator over a pcap/pcapng capture of RTP (transport-wide-cc or abs-send-time)'
+            cand --duration 'Simulated time (default: the scenario''s, or 60 s)'
+            cand --delay 'One-way propagation delay [default: 50ms; with --scenario, overrides the scenario''s]'
+            cand --jitter 'Uniform jitter added to the propagation delay [default: 0]'
+            cand --queue 'Bottleneck queue: a time (300ms) or a size in bytes (64000B, 64KB) [default: 300ms]'
+            cand --loss 'Random loss fraction (0-1)'
+            cand --gilbert 'Gilbert-Elliott loss: P(good->bad),P(bad->good)[,loss in bad state], e.g. 0.01,0.3,0.5'
+            cand --competing 'Extra media flows with the same estimator sharing the bottleneck'
+            cand --tcp 'A competing bulk TCP flow'
+            cand --estimator 'The estimator'
+            cand --throughput 'Acknowledged-throughput estimator: libwebrtc''s robust packet window, or the Bayesian 150 ms windows'
+            cand --start-rate 'Start bit rate of the estimator'
+            cand --feedback-interval 'Transport feedback interval (50-100 ms in browsers)'
+            cand --seed 'Seed of the simulation''s random draws'
+            cand -o 'Write the time series: .csv or .json'
+            cand --output 'Write the time series: .csv or .json'
+            cand --plot 'Write a plot: .svg or .png'
+            cand --progress 'Progress reporting on stderr'
+            cand --threads 'Worker threads (default: all cores)'
+            cand --list-scenarios 'List the built-in scenarios and exit'
+            cand -v 'More log output on stderr (repeat for more: -vv); errors show their cause chain'
+            cand --verbose 'More log output on stderr (repeat for more: -vv); errors show their cause chain'
+            cand -q 'Only errors on stderr'
+            cand --quiet 'Only errors on stderr'
+            cand --json 'Machine-readable JSON on stdout'
+            cand -y 'Overwrite existing outputs without asking'
+            cand --overwrite 'Overwrite existing outputs without asking'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'reel;completions'= {
             cand --progress 'Progress reporting on stderr'
             cand --threads 'Worker threads (default: all cores)'
@@ -274,6 +312,7 @@ set edit:completion:arg-completer[reel] = {|@words|
             cand probe 'Show what media files contain: container, streams, codecs, timing (ffprobe-compatible JSON with --json)'
             cand transcode 'Decode, filter, encode and mux (x264, x265, rav1e AV1, libvpx, AAC, Opus ...), by flags or YAML presets'
             cand presets 'List and show the built-in YAML presets'
+            cand analyze-bwe 'Run WebRTC bandwidth estimation (GCC) over a simulated link or a packet capture'
             cand completions 'Print a shell completion script'
             cand man 'Print the man page (roff)'
             cand serve 'Serve packaged HLS/DASH over HTTP (origin for players and CDN edges), with a player page'
@@ -292,6 +331,8 @@ set edit:completion:arg-completer[reel] = {|@words|
         &'reel;help;presets;list'= {
         }
         &'reel;help;presets;show'= {
+        }
+        &'reel;help;analyze-bwe'= {
         }
         &'reel;help;completions'= {
         }

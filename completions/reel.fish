@@ -38,6 +38,7 @@ complete -c reel -n "__fish_reel_needs_command" -s V -l version -d 'Print versio
 complete -c reel -n "__fish_reel_needs_command" -f -a "probe" -d 'Show what media files contain: container, streams, codecs, timing (ffprobe-compatible JSON with --json)'
 complete -c reel -n "__fish_reel_needs_command" -f -a "transcode" -d 'Decode, filter, encode and mux (x264, x265, rav1e AV1, libvpx, AAC, Opus ...), by flags or YAML presets'
 complete -c reel -n "__fish_reel_needs_command" -f -a "presets" -d 'List and show the built-in YAML presets'
+complete -c reel -n "__fish_reel_needs_command" -f -a "analyze-bwe" -d 'Run WebRTC bandwidth estimation (GCC) over a simulated link or a packet capture'
 complete -c reel -n "__fish_reel_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c reel -n "__fish_reel_needs_command" -f -a "man" -d 'Print the man page (roff)'
 complete -c reel -n "__fish_reel_needs_command" -f -a "serve" -d 'Serve packaged HLS/DASH over HTTP (origin for players and CDN edges), with a player page'
@@ -139,6 +140,41 @@ complete -c reel -n "__fish_reel_using_subcommand presets; and __fish_seen_subco
 complete -c reel -n "__fish_reel_using_subcommand presets; and __fish_seen_subcommand_from help" -f -a "list" -d 'List the built-in presets'
 complete -c reel -n "__fish_reel_using_subcommand presets; and __fish_seen_subcommand_from help" -f -a "show" -d 'Print a built-in preset\'s YAML (or a preset file after validation)'
 complete -c reel -n "__fish_reel_using_subcommand presets; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c reel -n "__fish_reel_using_subcommand analyze-bwe" -l scenario -d 'A built-in scenario (see --list-scenarios)' -r
+complete -c reel -n "__fish_reel_using_subcommand analyze-bwe" -l capacity -d 'Constant bottleneck capacity, e.g. 2.5M' -r
+complete -c reel -n "__fish_reel_using_subcommand analyze-bwe" -l steps -d 'Capacity steps as SECONDS:RATE pairs, e.g. 0:1M,40:2.5M,60:600k' -r
+complete -c reel -n "__fish_reel_using_subcommand analyze-bwe" -l trace -d 'A capacity trace: Mahimahi, "seconds Mbps" lines or AlphaRTC JSON' -r -F
+complete -c reel -n "__fish_reel_using_subcommand analyze-bwe" -l pcap -d 'Replay the estimator over a pcap/pcapng capture of RTP (transport-wide-cc or abs-send-time)' -r -F
+complete -c reel -n "__fish_reel_using_subcommand analyze-bwe" -l duration -d 'Simulated time (default: the scenario\'s, or 60 s)' -r
+complete -c reel -n "__fish_reel_using_subcommand analyze-bwe" -l delay -d 'One-way propagation delay [default: 50ms; with --scenario, overrides the scenario\'s]' -r
+complete -c reel -n "__fish_reel_using_subcommand analyze-bwe" -l jitter -d 'Uniform jitter added to the propagation delay [default: 0]' -r
+complete -c reel -n "__fish_reel_using_subcommand analyze-bwe" -l queue -d 'Bottleneck queue: a time (300ms) or a size in bytes (64000B, 64KB) [default: 300ms]' -r
+complete -c reel -n "__fish_reel_using_subcommand analyze-bwe" -l loss -d 'Random loss fraction (0-1)' -r
+complete -c reel -n "__fish_reel_using_subcommand analyze-bwe" -l gilbert -d 'Gilbert-Elliott loss: P(good->bad),P(bad->good)[,loss in bad state], e.g. 0.01,0.3,0.5' -r
+complete -c reel -n "__fish_reel_using_subcommand analyze-bwe" -l competing -d 'Extra media flows with the same estimator sharing the bottleneck' -r
+complete -c reel -n "__fish_reel_using_subcommand analyze-bwe" -l tcp -d 'A competing bulk TCP flow' -r -f -a "reno\t''
+cubic\t''"
+complete -c reel -n "__fish_reel_using_subcommand analyze-bwe" -l estimator -d 'The estimator' -r -f -a "gcc\t'libwebrtc\'s GCC with the trendline filter'
+gcc-kalman\t'draft-ietf-rmcat-gcc-02: the Kalman filter of the delay gradient'"
+complete -c reel -n "__fish_reel_using_subcommand analyze-bwe" -l throughput -d 'Acknowledged-throughput estimator: libwebrtc\'s robust packet window, or the Bayesian 150 ms windows' -r -f -a "robust\t''
+bayesian\t''"
+complete -c reel -n "__fish_reel_using_subcommand analyze-bwe" -l start-rate -d 'Start bit rate of the estimator' -r
+complete -c reel -n "__fish_reel_using_subcommand analyze-bwe" -l feedback-interval -d 'Transport feedback interval (50-100 ms in browsers)' -r
+complete -c reel -n "__fish_reel_using_subcommand analyze-bwe" -l seed -d 'Seed of the simulation\'s random draws' -r
+complete -c reel -n "__fish_reel_using_subcommand analyze-bwe" -s o -l output -d 'Write the time series: .csv or .json' -r -F
+complete -c reel -n "__fish_reel_using_subcommand analyze-bwe" -l plot -d 'Write a plot: .svg or .png' -r -F
+complete -c reel -n "__fish_reel_using_subcommand analyze-bwe" -l progress -d 'Progress reporting on stderr' -r -f -a "auto\t'A bar when stderr is a terminal, nothing otherwise'
+bar\t'Always a bar'
+json\t'NDJSON progress events on stderr, for machines'
+none\t'No progress output'"
+complete -c reel -n "__fish_reel_using_subcommand analyze-bwe" -l threads -d 'Worker threads (default: all cores)' -r
+complete -c reel -n "__fish_reel_using_subcommand analyze-bwe" -l list-scenarios -d 'List the built-in scenarios and exit'
+complete -c reel -n "__fish_reel_using_subcommand analyze-bwe" -s v -l verbose -d 'More log output on stderr (repeat for more: -vv); errors show their cause chain'
+complete -c reel -n "__fish_reel_using_subcommand analyze-bwe" -s q -l quiet -d 'Only errors on stderr'
+complete -c reel -n "__fish_reel_using_subcommand analyze-bwe" -l json -d 'Machine-readable JSON on stdout'
+complete -c reel -n "__fish_reel_using_subcommand analyze-bwe" -s y -l overwrite -d 'Overwrite existing outputs without asking'
+complete -c reel -n "__fish_reel_using_subcommand analyze-bwe" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c reel -n "__fish_reel_using_subcommand analyze-bwe" -s V -l version -d 'Print version'
 complete -c reel -n "__fish_reel_using_subcommand completions" -l progress -d 'Progress reporting on stderr' -r -f -a "auto\t'A bar when stderr is a terminal, nothing otherwise'
 bar\t'Always a bar'
 json\t'NDJSON progress events on stderr, for machines'
@@ -220,14 +256,15 @@ complete -c reel -n "__fish_reel_using_subcommand stitch360" -l json -d 'Machine
 complete -c reel -n "__fish_reel_using_subcommand stitch360" -s y -l overwrite -d 'Overwrite existing outputs without asking'
 complete -c reel -n "__fish_reel_using_subcommand stitch360" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c reel -n "__fish_reel_using_subcommand stitch360" -s V -l version -d 'Print version'
-complete -c reel -n "__fish_reel_using_subcommand help; and not __fish_seen_subcommand_from probe transcode presets completions man serve sr stitch360 help" -f -a "probe" -d 'Show what media files contain: container, streams, codecs, timing (ffprobe-compatible JSON with --json)'
-complete -c reel -n "__fish_reel_using_subcommand help; and not __fish_seen_subcommand_from probe transcode presets completions man serve sr stitch360 help" -f -a "transcode" -d 'Decode, filter, encode and mux (x264, x265, rav1e AV1, libvpx, AAC, Opus ...), by flags or YAML presets'
-complete -c reel -n "__fish_reel_using_subcommand help; and not __fish_seen_subcommand_from probe transcode presets completions man serve sr stitch360 help" -f -a "presets" -d 'List and show the built-in YAML presets'
-complete -c reel -n "__fish_reel_using_subcommand help; and not __fish_seen_subcommand_from probe transcode presets completions man serve sr stitch360 help" -f -a "completions" -d 'Print a shell completion script'
-complete -c reel -n "__fish_reel_using_subcommand help; and not __fish_seen_subcommand_from probe transcode presets completions man serve sr stitch360 help" -f -a "man" -d 'Print the man page (roff)'
-complete -c reel -n "__fish_reel_using_subcommand help; and not __fish_seen_subcommand_from probe transcode presets completions man serve sr stitch360 help" -f -a "serve" -d 'Serve packaged HLS/DASH over HTTP (origin for players and CDN edges), with a player page'
-complete -c reel -n "__fish_reel_using_subcommand help; and not __fish_seen_subcommand_from probe transcode presets completions man serve sr stitch360 help" -f -a "sr" -d 'Super-resolution: upscale images or video by 2, 3 or 4 with learned models (fast, quality)'
-complete -c reel -n "__fish_reel_using_subcommand help; and not __fish_seen_subcommand_from probe transcode presets completions man serve sr stitch360 help" -f -a "stitch360" -d 'Convert 360-degree projections (equirect, cubemap, EAC, fisheye, perspective) and stitch dual fisheye'
-complete -c reel -n "__fish_reel_using_subcommand help; and not __fish_seen_subcommand_from probe transcode presets completions man serve sr stitch360 help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c reel -n "__fish_reel_using_subcommand help; and not __fish_seen_subcommand_from probe transcode presets analyze-bwe completions man serve sr stitch360 help" -f -a "probe" -d 'Show what media files contain: container, streams, codecs, timing (ffprobe-compatible JSON with --json)'
+complete -c reel -n "__fish_reel_using_subcommand help; and not __fish_seen_subcommand_from probe transcode presets analyze-bwe completions man serve sr stitch360 help" -f -a "transcode" -d 'Decode, filter, encode and mux (x264, x265, rav1e AV1, libvpx, AAC, Opus ...), by flags or YAML presets'
+complete -c reel -n "__fish_reel_using_subcommand help; and not __fish_seen_subcommand_from probe transcode presets analyze-bwe completions man serve sr stitch360 help" -f -a "presets" -d 'List and show the built-in YAML presets'
+complete -c reel -n "__fish_reel_using_subcommand help; and not __fish_seen_subcommand_from probe transcode presets analyze-bwe completions man serve sr stitch360 help" -f -a "analyze-bwe" -d 'Run WebRTC bandwidth estimation (GCC) over a simulated link or a packet capture'
+complete -c reel -n "__fish_reel_using_subcommand help; and not __fish_seen_subcommand_from probe transcode presets analyze-bwe completions man serve sr stitch360 help" -f -a "completions" -d 'Print a shell completion script'
+complete -c reel -n "__fish_reel_using_subcommand help; and not __fish_seen_subcommand_from probe transcode presets analyze-bwe completions man serve sr stitch360 help" -f -a "man" -d 'Print the man page (roff)'
+complete -c reel -n "__fish_reel_using_subcommand help; and not __fish_seen_subcommand_from probe transcode presets analyze-bwe completions man serve sr stitch360 help" -f -a "serve" -d 'Serve packaged HLS/DASH over HTTP (origin for players and CDN edges), with a player page'
+complete -c reel -n "__fish_reel_using_subcommand help; and not __fish_seen_subcommand_from probe transcode presets analyze-bwe completions man serve sr stitch360 help" -f -a "sr" -d 'Super-resolution: upscale images or video by 2, 3 or 4 with learned models (fast, quality)'
+complete -c reel -n "__fish_reel_using_subcommand help; and not __fish_seen_subcommand_from probe transcode presets analyze-bwe completions man serve sr stitch360 help" -f -a "stitch360" -d 'Convert 360-degree projections (equirect, cubemap, EAC, fisheye, perspective) and stitch dual fisheye'
+complete -c reel -n "__fish_reel_using_subcommand help; and not __fish_seen_subcommand_from probe transcode presets analyze-bwe completions man serve sr stitch360 help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c reel -n "__fish_reel_using_subcommand help; and __fish_seen_subcommand_from presets" -f -a "list" -d 'List the built-in presets'
 complete -c reel -n "__fish_reel_using_subcommand help; and __fish_seen_subcommand_from presets" -f -a "show" -d 'Print a built-in preset\'s YAML (or a preset file after validation)'

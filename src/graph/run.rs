@@ -966,7 +966,7 @@ fn mux_thread(
         if slot == 0 && octx.stream(si).map(|s| s.parameters().medium()) == Some(ff::media::Type::Video) {
             *video_frames += 1;
         }
-        if let (Some(s), Some(ts)) = (&stats, pkt.dts().or(pkt.pts())) {
+        if let (Some(s), Some(ts)) = (&stats, pkt.pts().or(pkt.dts())) {
             let t = media::rescale(ts + pkt.duration(), st_tb, us);
             s.out_us.fetch_max(t, Ordering::Relaxed);
         }
