@@ -7,6 +7,7 @@ pub mod node;
 
 pub mod util;
 pub mod version;
+pub mod vision;
 
 pub use error::{Error, Result};
 

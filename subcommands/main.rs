@@ -3,6 +3,7 @@
 //! Each subcommand lives in its own file with `Args` (clap derive) and `run`; this file only wires them up.
 
 mod completions;
+mod interpolate;
 mod logging;
 
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
@@ -66,6 +67,8 @@ pub enum Command {
     Completions(completions::CompletionsArgs),
     /// Print the man page (roff).
     Man(completions::ManArgs),
+    /// Make in-between frames by motion-compensated interpolation (image pair or y4m stream).
+    Interpolate(interpolate::Args),
 }
 
 fn long_version() -> &'static str {
@@ -95,6 +98,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Completions(args) => completions::run_completions(args),
         Command::Man(args) => completions::run_man(args),
+        Command::Interpolate(args) => interpolate::run(args, &cli.global),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Frame-interpolation benchmark: reel interpolate against ffmpeg minterpolate (mci/aobmc/bidir) and plain
+# frame averaging, on the same inputs with the same protocol.
+#   triplets: ../shared/vfi/{middlebury_others,ucf101}: middle frame from its neighbours, RGB PSNR vs truth
+#   videos:   ../shared/media/{bikes.mp4,shaka-opus-h264.ts}: drop every other frame, interpolate them back,
+#             PSNR (YUV, all planes) of the dropped frames only
+#   speed:    ms per interpolated frame at 960x540 (2x frame rate) for both tools
+# Usage: bench/interpolate.sh [triplets|videos|speed|all] (default all). QUALITY=fast|balanced|best.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SHARED=${SHARED:-../shared}
+[ -d "$SHARED/vfi" ] || { echo "skip: $SHARED/vfi not found"; exit 0; }
+REEL=${REEL:-target/release/reel}
+[ -x "$REEL" ] || cargo build --release --quiet
+QUALITY=${QUALITY:-balanced}
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+MI="minterpolate=mi_mode=mci:mc_mode=aobmc:me_mode=bidir"
+what=${1:-all}
+
+# RGB PSNR of two images (ffmpeg's psnr filter on rgb24: the mean over R, G and B).
+psnr_rgb() {
+  ffmpeg -hide_banner -nostdin -i "$1" -i "$2" \
+    -lavfi "[0]format=rgb24[a];[1]format=rgb24[b];[a][b]psnr" -f null - 2>&1 |
+    sed -n 's/.*average:\([0-9.inf]*\).*/\1/p'
+}
+now_ms() { date +%s%3N; }
+mean() { awk '{s+=$1; n++} END {if (n) printf "%.2f", s/n; else print "nan"}'; }
+
+triplet_set() { # name, then lines "A B GT" on stdin
+  local name=$1 i=0 reel_ms=0 mi_ms=0
+  : >"$WORK/reel.txt"; : >"$WORK/mi.txt"; : >"$WORK/avg.txt"
+  while read -r a b gt; do
+    i=$((i + 1))
+    local t0; t0=$(now_ms)
+    "$REEL" -q interpolate "$a" "$b" -o "$WORK/reel.png" -y --quality "$QUALITY"
+    reel_ms=$((reel_ms + $(now_ms) - t0))
+    psnr_rgb "$WORK/reel.png" "$gt" >>"$WORK/reel.txt"
+    t0=$(now_ms)
+    # minterpolate needs a frame after B to emit the midpoint: the sequence is A, B, B at 1 fps, made 2 fps.
+    mkdir -p "$WORK/seq" && cp "$a" "$WORK/seq/0.png" && cp "$b" "$WORK/seq/1.png" && cp "$b" "$WORK/seq/2.png"
+    ffmpeg -hide_banner -nostdin -loglevel error -y -framerate 1 -i "$WORK/seq/%d.png" \
+      -vf "$MI:fps=2,select=eq(n\,1)" -frames:v 1 "$WORK/mi.png"
+    mi_ms=$((mi_ms + $(now_ms) - t0))
+    psnr_rgb "$WORK/mi.png" "$gt" >>"$WORK/mi.txt"
+    ffmpeg -hide_banner -nostdin -loglevel error -y -i "$a" -i "$b" -filter_complex "[0][1]blend=all_mode=average" \
+      "$WORK/avg.png"
+    psnr_rgb "$WORK/avg.png" "$gt" >>"$WORK/avg.txt"
+  done
+  printf '%-18s reel %6s dB  minterpolate %6s dB  averaging %6s dB  reel %5d ms/frame  minterpolate %5d ms/frame (%d triplets, incl. PNG I/O)\n' \
+    "$name" "$(mean <"$WORK/reel.txt")" "$(mean <"$WORK/mi.txt")" "$(mean <"$WORK/avg.txt")" \
+    $((reel_ms / i)) $((mi_ms / i)) "$i"
+}
+
+if [ "$what" = triplets ] || [ "$what" = all ]; then
+  for d in "$SHARED"/vfi/middlebury_others/input/*/; do
+    n=$(basename "$d")
+    echo "$d/frame10.png $d/frame11.png $SHARED/vfi/middlebury_others/gt/$n/frame10i11.png"
+  done | triplet_set middlebury_others
+  for d in "$SHARED"/vfi/ucf101/*/; do
+    echo "$d/frame0.png $d/frame2.png $d/frame1.png"
+  done | triplet_set ucf101
+fi

@@ -1,0 +1,154 @@
+//! `reel interpolate`: motion-compensated frame interpolation, for an image pair or a y4m stream.
+
+use anyhow::{Context, bail};
+use reel::util::atomic::AtomicPath;
+use reel::vision::interpolate::{InterpolateFilter, InterpolateSettings, Quality, RateChange, interpolate_rgb8};
+use std::path::{Path, PathBuf};
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// Two images (A.png B.png: writes the picture between them), or one y4m stream (`-` for stdin).
+    #[arg(required = true, num_args = 1..=2, value_name = "INPUT")]
+    pub inputs: Vec<PathBuf>,
+    /// Output image or y4m stream (`-` for stdout).
+    #[arg(short, long, value_name = "OUTPUT")]
+    pub output: PathBuf,
+    /// Time of the image to make between A (0) and B (1).
+    #[arg(long, default_value_t = 0.5, value_name = "T")]
+    pub t: f32,
+    /// Output frame rate of a stream (60, 30000/1001).
+    #[arg(long, value_name = "RATE", conflicts_with = "factor")]
+    pub fps: Option<String>,
+    /// Multiply the stream's frame rate by N.
+    #[arg(long, value_name = "N")]
+    pub factor: Option<u32>,
+    /// Speed/quality trade-off.
+    #[arg(long, value_enum, default_value_t = QualityArg::Balanced)]
+    pub quality: QualityArg,
+}
+
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+pub enum QualityArg {
+    Fast,
+    Balanced,
+    Best,
+}
+
+impl From<QualityArg> for Quality {
+    fn from(q: QualityArg) -> Self {
+        match q {
+            QualityArg::Fast => Quality::Fast,
+            QualityArg::Balanced => Quality::Balanced,
+            QualityArg::Best => Quality::Best,
+        }
+    }
+}
+
+pub fn run(args: Args, global: &crate::GlobalOpts) -> anyhow::Result<()> {
+    if args.inputs.len() == 2 {
+        return run_images(&args, global);
+    }
+    let rate = match (&args.fps, args.factor) {
+        (Some(f), _) => {
+            let (n, d) = reel::vision::interpolate::parse_rate(f).map_err(|e| crate::Usage(e.to_string()))?;
+            RateChange::Fps(n, d)
+        }
+        (None, Some(n)) if (1..=64).contains(&n) => RateChange::Factor(n),
+        (None, Some(_)) => return Err(crate::Usage("--factor must be 1..64".into()).into()),
+        (None, None) => return Err(crate::Usage("a stream needs --fps RATE or --factor N".into()).into()),
+    };
+    let mut filter = InterpolateFilter::new(InterpolateSettings {
+        rate,
+        quality: args.quality.into(),
+    });
+    let input = &args.inputs[0];
+    let mut reader: Box<dyn std::io::BufRead> = if input.as_os_str() == "-" {
+        Box::new(std::io::stdin().lock())
+    } else {
+        let f = std::fs::File::open(input).with_context(|| input.display().to_string())?;
+        Box::new(std::io::BufReader::with_capacity(1 << 20, f))
+    };
+    let progress = |_n: u64| {};
+    if args.output.as_os_str() == "-" {
+        let mut out = std::io::BufWriter::with_capacity(1 << 20, std::io::stdout().lock());
+        let s = reel::vision::interpolate::stream::interpolate_y4m(&mut reader, &mut out, &mut filter, progress)
+            .with_context(|| input.display().to_string())?;
+        std::io::Write::flush(&mut out)?;
+        report(&s, global);
+        return Ok(());
+    }
+    let atomic = AtomicPath::new(&args.output, global.overwrite)?;
+    let file = std::fs::File::create(atomic.temp()).with_context(|| args.output.display().to_string())?;
+    let mut out = std::io::BufWriter::with_capacity(1 << 20, file);
+    let s = reel::vision::interpolate::stream::interpolate_y4m(&mut reader, &mut out, &mut filter, progress)
+        .with_context(|| input.display().to_string())?;
+    std::io::Write::flush(&mut out).with_context(|| args.output.display().to_string())?;
+    drop(out);
+    atomic.commit()?;
+    report(&s, global);
+    Ok(())
+}
+
+fn report(s: &reel::vision::interpolate::stream::StreamSummary, global: &crate::GlobalOpts) {
+    if global.json {
+        println!(
+            "{{\"frames_in\":{},\"frames_out\":{},\"fps\":\"{}/{}\"}}",
+            s.frames_in, s.frames_out, s.rate.0, s.rate.1
+        );
+    } else {
+        tracing::info!(
+            "{} frames in, {} frames out at {}/{} fps",
+            s.frames_in,
+            s.frames_out,
+            s.rate.0,
+            s.rate.1
+        );
+    }
+}
+
+fn load_rgb(path: &Path) -> anyhow::Result<image::RgbImage> {
+    Ok(image::open(path).with_context(|| path.display().to_string())?.to_rgb8())
+}
+
+fn run_images(args: &Args, global: &crate::GlobalOpts) -> anyhow::Result<()> {
+    if !(0.0..=1.0).contains(&args.t) {
+        bail!(crate::Usage("--t must be between 0 and 1".into()));
+    }
+    let a = load_rgb(&args.inputs[0])?;
+    let b = load_rgb(&args.inputs[1])?;
+    if a.dimensions() != b.dimensions() {
+        bail!(
+            "{}: size {}x{} differs from {}x{}",
+            args.inputs[1].display(),
+            b.width(),
+            b.height(),
+            a.width(),
+            a.height()
+        );
+    }
+    let (w, h) = a.dimensions();
+    let start = std::time::Instant::now();
+    let mid = interpolate_rgb8(
+        a.as_raw(),
+        b.as_raw(),
+        w as usize,
+        h as usize,
+        args.t,
+        args.quality.into(),
+    )?;
+    let elapsed = start.elapsed();
+    tracing::info!("interpolated {w}x{h} in {:.1} ms", elapsed.as_secs_f64() * 1e3);
+    let img = image::RgbImage::from_raw(w, h, mid).context("internal: output size")?;
+    let atomic = AtomicPath::new(&args.output, global.overwrite)?;
+    let format = image::ImageFormat::from_path(&args.output).unwrap_or(image::ImageFormat::Png);
+    img.save_with_format(atomic.temp(), format)
+        .with_context(|| args.output.display().to_string())?;
+    atomic.commit()?;
+    if global.json {
+        println!(
+            "{{\"width\":{w},\"height\":{h},\"ms\":{:.3}}}",
+            elapsed.as_secs_f64() * 1e3
+        );
+    }
+    Ok(())
+}
