@@ -210,7 +210,11 @@ impl VideoFilter for InterpolateFilter {
             let planes = if t <= 1e-6 {
                 prev.planes.clone()
             } else {
-                let m = motion.get_or_insert_with(|| PairMotion::analyze(&prev.luma, &held.luma, quality));
+                let m = motion.get_or_insert_with(|| {
+                    let m = PairMotion::analyze(&prev.luma, &held.luma, quality);
+                    tracing::debug!(out = state.next_out, cut = m.scene_cut, stats = ?m.stats, "interpolate: pair");
+                    m
+                });
                 match (&prev.planes, &held.planes) {
                     (Planes::Eight(a), Planes::Eight(b)) => Planes::Eight(m.synthesize(a, b, t as f32, 255.0)),
                     (Planes::Ten(a), Planes::Ten(b)) => Planes::Ten(m.synthesize(a, b, t as f32, 1023.0)),

@@ -191,12 +191,14 @@ impl PairMotion {
     pub fn synthesize<T: Sample>(&self, a: &[Plane<T>], b: &[Plane<T>], t: f32, max_value: f32) -> Vec<Plane<T>> {
         let t = t.clamp(0.0, 1.0);
         if self.scene_cut || t <= 0.0 || t >= 1.0 {
-            return if t < 0.5 { a.to_vec() } else { b.to_vec() };
+            // At exactly t = 0.5 keep the earlier frame, as minterpolate does.
+            return if t <= 0.5 { a.to_vec() } else { b.to_vec() };
         }
         let field = synth::MotionAtT::new(self, t);
+        let map = synth::BlendMap::new(self, &field, t);
         a.iter()
             .zip(b)
-            .map(|(pa, pb)| synth::warp_blend(self, &field, pa, pb, t, max_value))
+            .map(|(pa, pb)| synth::warp_blend(&map, pa, pb, t, max_value))
             .collect()
     }
 }
