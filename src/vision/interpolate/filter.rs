@@ -356,3 +356,91 @@ fn make_frame(planes: &Planes, format: &VideoFormat, pts: i64) -> Result<VideoFr
     frame.set_pts(Some(pts));
     Ok(frame)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn format(frame_rate: Option<Rational>) -> VideoFormat {
+        VideoFormat {
+            width: 32,
+            height: 24,
+            pix_fmt: Pixel::YUV420P,
+            time_base: Rational::new(1, 1000),
+            frame_rate,
+            sample_aspect_ratio: Rational::new(1, 1),
+        }
+    }
+
+    fn frame(pts: i64, shade: u8) -> VideoFrame {
+        let mut f = VideoFrame::new(Pixel::YUV420P, 32, 24);
+        for i in 0..3 {
+            let stride = f.stride(i);
+            let (w, h) = (f.plane_width(i) as usize, f.plane_height(i) as usize);
+            let data = f.data_mut(i);
+            for y in 0..h {
+                for x in 0..w {
+                    data[y * stride + x] = shade.wrapping_add(((x * 7 + y * 13) % 50) as u8);
+                }
+            }
+        }
+        f.set_pts(Some(pts));
+        f
+    }
+
+    /// Runs the filter over frames at the given input times (ms) and returns the output pts.
+    fn run(options: &str, frame_rate: Option<Rational>, times_ms: &[i64]) -> Vec<i64> {
+        let mut filter = InterpolateFilter::from_options(options).unwrap();
+        filter.configure(&format(frame_rate)).unwrap();
+        let mut out = Vec::new();
+        let mut emit = |f: VideoFrame| -> Result<()> {
+            out.push(f.pts().unwrap());
+            Ok(())
+        };
+        for (i, &t) in times_ms.iter().enumerate() {
+            filter.push(frame(t, (i * 3) as u8), &mut emit).unwrap();
+        }
+        filter.flush(&mut emit).unwrap();
+        out
+    }
+
+    fn consecutive(pts: &[i64]) -> bool {
+        pts.windows(2).all(|w| w[1] == w[0] + 1)
+    }
+
+    #[test]
+    fn factor_two_on_constant_rate() {
+        let times: Vec<i64> = (0..10).map(|i| i * 40).collect();
+        let pts = run("factor=2:quality=fast", Some(Rational::new(25, 1)), &times);
+        assert_eq!(pts, (0..20).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn variable_rate_input_follows_timestamps() {
+        // 0.28 s of video (the last frame lasts as long as the interval before it): 14 frames at 50 fps.
+        let pts = run("fps=50:quality=fast", None, &[0, 40, 100, 120, 200]);
+        assert_eq!(pts.len(), 14);
+        assert!(consecutive(&pts) && pts[0] == 0, "{pts:?}");
+    }
+
+    #[test]
+    fn late_start_and_duplicate_timestamps() {
+        // Starts at 1 s; a repeated timestamp is dropped, not allowed to break monotonicity.
+        let pts = run(
+            "fps=30000/1001:quality=fast",
+            Some(Rational::new(24, 1)),
+            &[1000, 1041, 1041, 1083, 1125],
+        );
+        assert!(consecutive(&pts), "{pts:?}");
+        assert_eq!(pts[0], 30); // ceil(1.0 s * 29.97)
+    }
+
+    #[test]
+    fn options_are_validated() {
+        assert!(InterpolateFilter::from_options("").is_err());
+        assert!(InterpolateFilter::from_options("fps=0").is_err());
+        assert!(InterpolateFilter::from_options("factor=2:speed=9").is_err());
+        let mut f = InterpolateFilter::from_options("factor=2").unwrap();
+        assert!(f.configure(&format(None)).is_err(), "a factor needs a nominal rate");
+    }
+}
