@@ -76,7 +76,7 @@ fn image_pair_midpoint_beats_averaging() {
         .as_raw()
         .iter()
         .zip(ib.as_raw())
-        .map(|(&x, &y)| ((x as u16 + y as u16 + 1) / 2) as u8)
+        .map(|(&x, &y)| (x as u16 + y as u16).div_ceil(2) as u8)
         .collect();
     // Leave out a border where content enters the frame.
     let crop = |img: &[u8]| -> Vec<u8> {
