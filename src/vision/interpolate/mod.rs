@@ -147,6 +147,8 @@ pub struct PairMotion {
     /// A scene cut between A and B: never blend, repeat the nearest frame.
     pub scene_cut: bool,
     pub stats: PairStats,
+    /// Bicubic (sharper, slower) rather than bilinear sampling when warping.
+    pub cubic: bool,
 }
 
 impl PairMotion {
@@ -183,6 +185,7 @@ impl PairMotion {
             backward_conf,
             scene_cut: is_scene_cut(&stats),
             stats,
+            cubic: quality != Quality::Fast,
         }
     }
 
@@ -198,7 +201,7 @@ impl PairMotion {
         let map = synth::BlendMap::new(self, &field, t);
         a.iter()
             .zip(b)
-            .map(|(pa, pb)| synth::warp_blend(&map, pa, pb, t, max_value))
+            .map(|(pa, pb)| synth::warp_blend(&map, pa, pb, t, max_value, self.cubic))
             .collect()
     }
 }

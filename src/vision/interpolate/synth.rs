@@ -154,6 +154,22 @@ fn push_pull(su: &[f32], sv: &[f32], sw: &[f32], w: usize, h: usize) -> (Vec<f32
     (u, v)
 }
 
+/// Bilinear sample of an integer plane (border extended).
+#[inline]
+fn sample_linear<T: Sample>(p: &Plane<T>, x: f32, y: f32) -> f32 {
+    let (w, h) = (p.width, p.height);
+    let x = x.clamp(0.0, (w - 1) as f32);
+    let y = y.clamp(0.0, (h - 1) as f32);
+    let (x0, y0) = (x as usize, y as usize);
+    let (fx, fy) = (x - x0 as f32, y - y0 as f32);
+    let x1 = (x0 + 1).min(w - 1);
+    let y1 = (y0 + 1).min(h - 1);
+    let d = &p.data;
+    let top = d[y0 * w + x0].to_f32() * (1.0 - fx) + d[y0 * w + x1].to_f32() * fx;
+    let bottom = d[y1 * w + x0].to_f32() * (1.0 - fx) + d[y1 * w + x1].to_f32() * fx;
+    top + (bottom - top) * fy
+}
+
 /// Catmull-Rom bicubic sample of an integer plane (border extended): sharper than bilinear, so the
 /// warped frames keep their detail.
 #[inline]
@@ -269,7 +285,14 @@ impl BlendMap {
 }
 
 /// Warps A back along -t M and B forward along (1 - t) M and blends them as the map says.
-pub fn warp_blend<T: Sample>(map: &BlendMap, a: &Plane<T>, b: &Plane<T>, t: f32, max_value: f32) -> Plane<T> {
+pub fn warp_blend<T: Sample>(
+    map: &BlendMap,
+    a: &Plane<T>,
+    b: &Plane<T>,
+    t: f32,
+    max_value: f32,
+    cubic: bool,
+) -> Plane<T> {
     let (pw, ph) = (a.width, a.height);
     if pw == 0 || ph == 0 || b.width != pw || b.height != ph {
         return a.clone();
@@ -283,8 +306,13 @@ pub fn warp_blend<T: Sample>(map: &BlendMap, a: &Plane<T>, b: &Plane<T>, t: f32,
             let mx = (x as f32 + 0.5) * kx - 0.5;
             let (mu, mv, alpha) = map.sample(mx, my);
             let (du, dv) = (mu / kx, mv / ky);
-            let va = sample_cubic(a, x as f32 - t * du, y as f32 - t * dv);
-            let vb = sample_cubic(b, x as f32 + (1.0 - t) * du, y as f32 + (1.0 - t) * dv);
+            let (ax, ay) = (x as f32 - t * du, y as f32 - t * dv);
+            let (bx, by) = (x as f32 + (1.0 - t) * du, y as f32 + (1.0 - t) * dv);
+            let (va, vb) = if cubic {
+                (sample_cubic(a, ax, ay), sample_cubic(b, bx, by))
+            } else {
+                (sample_linear(a, ax, ay), sample_linear(b, bx, by))
+            };
             *o = T::from_f32(va + alpha * (vb - va), max_value);
         }
     });
