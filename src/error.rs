@@ -9,13 +9,13 @@ pub enum Error {
     Io { path: PathBuf, source: std::io::Error },
     #[error("{0}")]
     IoBare(#[from] std::io::Error),
-    #[error("malformed input: {0}")]
+    #[error("{0}")]
     Malformed(String),
-    #[error("unsupported: {0}")]
+    #[error("{0}")]
     Unsupported(String),
     #[error("limit exceeded: {0}")]
     Limit(String),
-    #[error("invalid argument: {0}")]
+    #[error("{0}")]
     InvalidArgument(String),
     #[error("{node}: cannot negotiate formats: {reason}")]
     Negotiation { node: String, reason: String },
@@ -34,5 +34,11 @@ impl Error {
             path: path.into(),
             source,
         }
+    }
+}
+
+impl From<ffmpeg_next::Error> for Error {
+    fn from(e: ffmpeg_next::Error) -> Self {
+        Error::Ffmpeg(e.to_string().to_lowercase())
     }
 }

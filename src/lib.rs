@@ -2,9 +2,15 @@
 //!
 //! No command-line parsing and no terminal output here: the binary in `subcommands/` turns flags into calls.
 
+pub mod codec;
 pub mod error;
+pub mod format;
+pub mod graph;
+pub mod media;
+pub mod net;
 pub mod node;
-
+pub mod preset;
+pub mod probe;
 pub mod util;
 pub mod version;
 pub mod vision;

@@ -1,4 +1,6 @@
-//! `reel interpolate`: motion-compensated frame interpolation, for an image pair or a y4m stream.
+//! `reel interpolate`: motion-compensated frame interpolation, for an image pair, a y4m stream, or any
+//! video (decoded, run through the `interpolate` graph filter, re-encoded, audio copied; the same as
+//! `reel transcode IN -o OUT --vf interpolate=fps=60`).
 
 use anyhow::{Context, bail};
 use reel::util::atomic::AtomicPath;
@@ -7,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// Two images (A.png B.png: writes the picture between them), or one y4m stream (`-` for stdin).
+    /// Two images (A.png B.png: writes the picture between them), one y4m stream (`-` for stdin), or a video.
     #[arg(required = true, num_args = 1..=2, value_name = "INPUT")]
     pub inputs: Vec<PathBuf>,
     /// Output image or y4m stream (`-` for stdout).
@@ -62,6 +64,10 @@ pub fn run(args: Args, global: &crate::GlobalOpts) -> anyhow::Result<()> {
         quality: args.quality.into(),
     });
     let input = &args.inputs[0];
+    let is_y4m = |p: &Path| p.as_os_str() == "-" || p.extension().is_some_and(|e| e.eq_ignore_ascii_case("y4m"));
+    if !is_y4m(input) {
+        return run_video(&args, rate, global);
+    }
     let mut reader: Box<dyn std::io::BufRead> = if input.as_os_str() == "-" {
         Box::new(std::io::stdin().lock())
     } else {
@@ -149,6 +155,70 @@ fn run_images(args: &Args, global: &crate::GlobalOpts) -> anyhow::Result<()> {
             "{{\"width\":{w},\"height\":{h},\"ms\":{:.3}}}",
             elapsed.as_secs_f64() * 1e3
         );
+    }
+    Ok(())
+}
+
+/// Video: decode, `interpolate` filter (after a conversion to a format it takes), encode, copy audio.
+fn run_video(args: &Args, rate: RateChange, global: &crate::GlobalOpts) -> anyhow::Result<()> {
+    use reel::graph::spec::{AudioSpec, GraphSpec, InputSpec, OutputSpec, VideoSpec};
+    let input = args.inputs[0].display().to_string();
+    let output = args.output.display().to_string();
+    let rate = match rate {
+        RateChange::Fps(n, d) => format!("fps={n}/{d}"),
+        RateChange::Factor(f) => format!("factor={f}"),
+    };
+    let quality = match args.quality {
+        QualityArg::Fast => "fast",
+        QualityArg::Balanced => "balanced",
+        QualityArg::Best => "best",
+    };
+    let spec = GraphSpec {
+        input: Some(InputSpec {
+            path: Some(input.clone()),
+            ..Default::default()
+        }),
+        video: Some(VideoSpec {
+            filters: Some(format!(
+                "format=pix_fmts=yuv420p|yuv420p10le,interpolate={rate}:quality={quality}"
+            )),
+            ..Default::default()
+        }),
+        audio: Some(AudioSpec {
+            codec: Some("copy".into()),
+            ..Default::default()
+        }),
+        outputs: vec![OutputSpec {
+            path: Some(output),
+            ..Default::default()
+        }],
+        ..Default::default()
+    };
+    let ictx = reel::graph::plan::open_input(&input, None)?;
+    let info = reel::graph::plan::input_info(&input, None, &ictx)?;
+    let plan = reel::graph::build(
+        &spec,
+        info,
+        &reel::graph::BuildOptions {
+            threads: global.threads.unwrap_or(0),
+        },
+    )
+    .with_context(|| input.clone())?;
+    let ctl = reel::graph::RunControl {
+        overwrite: global.overwrite,
+        ..Default::default()
+    };
+    crate::signals::install(ctl.stop.clone());
+    let progress = crate::progress::Reporter::start(global, ctl.stats.clone(), plan.input.duration, false);
+    let result = reel::graph::run_with_input(&plan, &ctl, Some(ictx));
+    progress.finish();
+    let summary = result?;
+    if global.json {
+        println!("{}", serde_json::to_string_pretty(&summary)?);
+    } else if !global.quiet {
+        for o in &summary.outputs {
+            eprintln!("wrote {}: {} video frames, {:.2} s", o.path, o.video_frames, o.duration);
+        }
     }
     Ok(())
 }

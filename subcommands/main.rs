@@ -5,8 +5,15 @@
 mod completions;
 mod interpolate;
 mod logging;
+mod presets;
+mod probe;
+mod progress;
+mod serve;
+mod signals;
+mod sr;
+mod transcode;
 
-use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use std::process::ExitCode;
 
 /// How progress is reported on stderr.
@@ -63,10 +70,20 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
+    /// Show what media files contain: container, streams, codecs, timing (ffprobe-compatible JSON with --json).
+    Probe(probe::Args),
+    /// Decode, filter, encode and mux (x264, x265, rav1e AV1, libvpx, AAC, Opus ...), by flags or YAML presets.
+    Transcode(Box<transcode::Args>),
+    /// List and show the built-in YAML presets.
+    Presets(presets::Args),
     /// Print a shell completion script.
     Completions(completions::CompletionsArgs),
     /// Print the man page (roff).
     Man(completions::ManArgs),
+    /// Serve packaged HLS/DASH over HTTP (origin for players and CDN edges), with a player page.
+    Serve(serve::Args),
+    /// Super-resolution: upscale images or video by 2, 3 or 4 with learned models (fast, quality).
+    Sr(sr::Args),
     /// Make in-between frames by motion-compensated interpolation (image pair or y4m stream).
     Interpolate(interpolate::Args),
 }
@@ -82,8 +99,11 @@ pub fn command() -> clap::Command {
 }
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
-        Ok(cli) => cli,
+    let parsed = Cli::command()
+        .try_get_matches()
+        .and_then(|m| Cli::from_arg_matches(&m).map(|c| (c, m)));
+    let (cli, matches) = match parsed {
+        Ok(x) => x,
         Err(e) => {
             // clap prints help and version on stdout (exit 0) and usage errors on stderr (exit 2).
             let _ = e.print();
@@ -96,8 +116,16 @@ fn main() -> ExitCode {
     }
     reel::init();
     let result = match cli.command {
+        Command::Probe(args) => probe::run(args, &cli.global),
+        Command::Transcode(args) => {
+            let sub = matches.subcommand_matches("transcode").cloned().unwrap_or_default();
+            transcode::run(*args, &cli.global, &sub)
+        }
+        Command::Presets(args) => presets::run(args, &cli.global),
         Command::Completions(args) => completions::run_completions(args),
         Command::Man(args) => completions::run_man(args),
+        Command::Serve(args) => serve::run(args, &cli.global),
+        Command::Sr(args) => sr::run(args, &cli.global),
         Command::Interpolate(args) => interpolate::run(args, &cli.global),
     };
     match result {

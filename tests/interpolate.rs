@@ -257,3 +257,66 @@ fn stream_without_rate_flags_is_a_usage_error() {
         .assert()
         .code(2);
 }
+
+/// Duration (s) of the first stream of a kind, by ffprobe.
+fn stream_info(path: &Path, kind: &str) -> (f64, u64) {
+    let out = std::process::Command::new("ffprobe")
+        .args(["-v", "error", "-select_streams", kind, "-count_frames", "-show_entries"])
+        .args(["stream=duration,nb_read_frames", "-of", "csv=p=0"])
+        .arg(path)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    let mut parts = text.trim().split(',');
+    let duration = parts.next().and_then(|d| d.parse().ok()).unwrap_or(0.0);
+    let frames = parts.next().and_then(|d| d.parse().ok()).unwrap_or(0);
+    (duration, frames)
+}
+
+#[test]
+fn video_to_60_fps_keeps_audio() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/media/realshort.mp4");
+    if !src.exists() {
+        eprintln!("skip: {} not found", src.display());
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out.mp4");
+    reel()
+        .args(["interpolate"])
+        .arg(&src)
+        .arg("-o")
+        .arg(&out)
+        .args(["--fps", "60", "--quality", "fast"])
+        .assert()
+        .success();
+    let (in_audio, _) = stream_info(&src, "a");
+    let (out_audio, _) = stream_info(&out, "a");
+    assert!(
+        (in_audio - out_audio).abs() < 0.03,
+        "audio {in_audio} s -> {out_audio} s"
+    );
+    // 36 frames at 30000/1001 last 1.2 s: 72 frames at 60 fps.
+    let (_, frames) = stream_info(&out, "v");
+    assert_eq!(frames, 72);
+}
+
+#[test]
+fn transcode_vf_interpolate_doubles_frames() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/media/realshort.mp4");
+    if !src.exists() {
+        eprintln!("skip: {} not found", src.display());
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out.mkv");
+    reel()
+        .args(["transcode"])
+        .arg(&src)
+        .arg("-o")
+        .arg(&out)
+        .args(["--vf", "interpolate=factor=2:quality=fast"])
+        .assert()
+        .success();
+    assert_eq!(stream_info(&out, "v").1, 72);
+}

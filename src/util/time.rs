@@ -13,7 +13,7 @@ pub fn parse_duration(s: &str) -> Result<f64> {
         let mut total = 0.0;
         for part in t.split(':') {
             let v: f64 = part.parse().map_err(|_| bad())?;
-            if !(v >= 0.0) {
+            if v.is_nan() || v < 0.0 {
                 return Err(bad());
             }
             total = total * 60.0 + v;

@@ -1,4 +1,5 @@
-//! Computer-vision building blocks (pure compute, parallel with rayon): optical flow, frame interpolation.
+//! Vision: compute-heavy image filters (super-resolution, interpolation, 360 projections), pure Rust with rayon.
 
 pub mod flow;
 pub mod interpolate;
+pub mod sr;
