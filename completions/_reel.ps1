@@ -43,6 +43,7 @@ Register-ArgumentCompleter -Native -CommandName 'reel' -ScriptBlock {
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Serve packaged HLS/DASH over HTTP (origin for players and CDN edges), with a player page')
             [CompletionResult]::new('sr', 'sr', [CompletionResultType]::ParameterValue, 'Super-resolution: upscale images or video by 2, 3 or 4 with learned models (fast, quality)')
             [CompletionResult]::new('stitch360', 'stitch360', [CompletionResultType]::ParameterValue, 'Convert 360-degree projections (equirect, cubemap, EAC, fisheye, perspective) and stitch dual fisheye')
+            [CompletionResult]::new('interpolate', 'interpolate', [CompletionResultType]::ParameterValue, 'Make in-between frames by motion-compensated interpolation (image pair or y4m stream)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -327,6 +328,28 @@ Register-ArgumentCompleter -Native -CommandName 'reel' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'reel;interpolate' {
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output image or y4m stream (`-` for stdout)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output image or y4m stream (`-` for stdout)')
+            [CompletionResult]::new('--t', '--t', [CompletionResultType]::ParameterName, 'Time of the image to make between A (0) and B (1)')
+            [CompletionResult]::new('--fps', '--fps', [CompletionResultType]::ParameterName, 'Output frame rate of a stream (60, 30000/1001)')
+            [CompletionResult]::new('--factor', '--factor', [CompletionResultType]::ParameterName, 'Multiply the stream''s frame rate by N')
+            [CompletionResult]::new('--quality', '--quality', [CompletionResultType]::ParameterName, 'Speed/quality trade-off')
+            [CompletionResult]::new('--progress', '--progress', [CompletionResultType]::ParameterName, 'Progress reporting on stderr')
+            [CompletionResult]::new('--threads', '--threads', [CompletionResultType]::ParameterName, 'Worker threads (default: all cores)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output on stderr (repeat for more: -vv); errors show their cause chain')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output on stderr (repeat for more: -vv); errors show their cause chain')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Machine-readable JSON on stdout')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Overwrite existing outputs without asking')
+            [CompletionResult]::new('--overwrite', '--overwrite', [CompletionResultType]::ParameterName, 'Overwrite existing outputs without asking')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'reel;help' {
             [CompletionResult]::new('probe', 'probe', [CompletionResultType]::ParameterValue, 'Show what media files contain: container, streams, codecs, timing (ffprobe-compatible JSON with --json)')
             [CompletionResult]::new('transcode', 'transcode', [CompletionResultType]::ParameterValue, 'Decode, filter, encode and mux (x264, x265, rav1e AV1, libvpx, AAC, Opus ...), by flags or YAML presets')
@@ -337,6 +360,7 @@ Register-ArgumentCompleter -Native -CommandName 'reel' -ScriptBlock {
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Serve packaged HLS/DASH over HTTP (origin for players and CDN edges), with a player page')
             [CompletionResult]::new('sr', 'sr', [CompletionResultType]::ParameterValue, 'Super-resolution: upscale images or video by 2, 3 or 4 with learned models (fast, quality)')
             [CompletionResult]::new('stitch360', 'stitch360', [CompletionResultType]::ParameterValue, 'Convert 360-degree projections (equirect, cubemap, EAC, fisheye, perspective) and stitch dual fisheye')
+            [CompletionResult]::new('interpolate', 'interpolate', [CompletionResultType]::ParameterValue, 'Make in-between frames by motion-compensated interpolation (image pair or y4m stream)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -373,6 +397,9 @@ Register-ArgumentCompleter -Native -CommandName 'reel' -ScriptBlock {
             break
         }
         'reel;help;stitch360' {
+            break
+        }
+        'reel;help;interpolate' {
             break
         }
         'reel;help;help' {

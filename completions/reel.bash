@@ -25,6 +25,9 @@ _reel() {
             reel,help)
                 cmd="reel__subcmd__help"
                 ;;
+            reel,interpolate)
+                cmd="reel__subcmd__interpolate"
+                ;;
             reel,man)
                 cmd="reel__subcmd__man"
                 ;;
@@ -54,6 +57,9 @@ _reel() {
                 ;;
             reel__subcmd__help,help)
                 cmd="reel__subcmd__help__subcmd__help"
+                ;;
+            reel__subcmd__help,interpolate)
+                cmd="reel__subcmd__help__subcmd__interpolate"
                 ;;
             reel__subcmd__help,man)
                 cmd="reel__subcmd__help__subcmd__man"
@@ -107,7 +113,7 @@ _reel() {
 
     case "${cmd}" in
         reel)
-            opts="-v -q -y -h -V --verbose --quiet --json --progress --threads --overwrite --help --version probe transcode presets analyze-bwe completions man serve sr stitch360 help"
+            opts="-v -q -y -h -V --verbose --quiet --json --progress --threads --overwrite --help --version probe transcode presets analyze-bwe completions man serve sr stitch360 interpolate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -257,7 +263,7 @@ _reel() {
             return 0
             ;;
         reel__subcmd__help)
-            opts="probe transcode presets analyze-bwe completions man serve sr stitch360 help"
+            opts="probe transcode presets analyze-bwe completions man serve sr stitch360 interpolate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -299,6 +305,20 @@ _reel() {
             return 0
             ;;
         reel__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        reel__subcmd__help__subcmd__interpolate)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -431,6 +451,52 @@ _reel() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        reel__subcmd__interpolate)
+            opts="-o -v -q -y -h -V --output --t --fps --factor --quality --verbose --quiet --json --progress --threads --overwrite --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --t)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --fps)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --factor)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --quality)
+                    COMPREPLY=($(compgen -W "fast balanced best" -- "${cur}"))
+                    return 0
+                    ;;
+                --progress)
+                    COMPREPLY=($(compgen -W "auto bar json none" -- "${cur}"))
+                    return 0
+                    ;;
+                --threads)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;

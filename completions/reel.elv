@@ -40,6 +40,7 @@ set edit:completion:arg-completer[reel] = {|@words|
             cand serve 'Serve packaged HLS/DASH over HTTP (origin for players and CDN edges), with a player page'
             cand sr 'Super-resolution: upscale images or video by 2, 3 or 4 with learned models (fast, quality)'
             cand stitch360 'Convert 360-degree projections (equirect, cubemap, EAC, fisheye, perspective) and stitch dual fisheye'
+            cand interpolate 'Make in-between frames by motion-compensated interpolation (image pair or y4m stream)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'reel;probe'= {
@@ -308,6 +309,27 @@ set edit:completion:arg-completer[reel] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'reel;interpolate'= {
+            cand -o 'Output image or y4m stream (`-` for stdout)'
+            cand --output 'Output image or y4m stream (`-` for stdout)'
+            cand --t 'Time of the image to make between A (0) and B (1)'
+            cand --fps 'Output frame rate of a stream (60, 30000/1001)'
+            cand --factor 'Multiply the stream''s frame rate by N'
+            cand --quality 'Speed/quality trade-off'
+            cand --progress 'Progress reporting on stderr'
+            cand --threads 'Worker threads (default: all cores)'
+            cand -v 'More log output on stderr (repeat for more: -vv); errors show their cause chain'
+            cand --verbose 'More log output on stderr (repeat for more: -vv); errors show their cause chain'
+            cand -q 'Only errors on stderr'
+            cand --quiet 'Only errors on stderr'
+            cand --json 'Machine-readable JSON on stdout'
+            cand -y 'Overwrite existing outputs without asking'
+            cand --overwrite 'Overwrite existing outputs without asking'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'reel;help'= {
             cand probe 'Show what media files contain: container, streams, codecs, timing (ffprobe-compatible JSON with --json)'
             cand transcode 'Decode, filter, encode and mux (x264, x265, rav1e AV1, libvpx, AAC, Opus ...), by flags or YAML presets'
@@ -318,6 +340,7 @@ set edit:completion:arg-completer[reel] = {|@words|
             cand serve 'Serve packaged HLS/DASH over HTTP (origin for players and CDN edges), with a player page'
             cand sr 'Super-resolution: upscale images or video by 2, 3 or 4 with learned models (fast, quality)'
             cand stitch360 'Convert 360-degree projections (equirect, cubemap, EAC, fisheye, perspective) and stitch dual fisheye'
+            cand interpolate 'Make in-between frames by motion-compensated interpolation (image pair or y4m stream)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'reel;help;probe'= {
@@ -343,6 +366,8 @@ set edit:completion:arg-completer[reel] = {|@words|
         &'reel;help;sr'= {
         }
         &'reel;help;stitch360'= {
+        }
+        &'reel;help;interpolate'= {
         }
         &'reel;help;help'= {
         }

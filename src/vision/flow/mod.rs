@@ -1,0 +1,223 @@
+//! Dense optical flow between two grey images: DIS (dense inverse search), coarse to fine.
+//!
+//! The entry point is [`estimate_flow`] (or [`FlowEstimator`] to reuse pyramids for both directions).
+//! Images are `f32` planes on a 0..255 scale whatever the source bit depth.
+
+mod dis;
+mod pyramid;
+mod refine;
+
+pub use pyramid::Pyramid;
+
+/// A single-channel image, row-major, no padding.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Plane<T> {
+    pub width: usize,
+    pub height: usize,
+    pub data: Vec<T>,
+}
+
+impl<T: Copy + Default> Plane<T> {
+    /// A plane filled with the default value (zero).
+    pub fn new(width: usize, height: usize) -> Self {
+        Self {
+            width,
+            height,
+            data: vec![T::default(); width * height],
+        }
+    }
+
+    /// Wraps existing samples; `None` when the length does not match.
+    pub fn from_vec(width: usize, height: usize, data: Vec<T>) -> Option<Self> {
+        (data.len() == width * height).then_some(Self { width, height, data })
+    }
+
+    /// The sample at (x, y) with coordinates clamped to the image.
+    #[inline]
+    pub fn at_clamped(&self, x: isize, y: isize) -> T {
+        let x = x.clamp(0, self.width as isize - 1) as usize;
+        let y = y.clamp(0, self.height as isize - 1) as usize;
+        self.data[y * self.width + x]
+    }
+}
+
+impl Plane<f32> {
+    /// Bilinear sample at a real position; outside the image the border is extended.
+    #[inline]
+    pub fn sample(&self, x: f32, y: f32) -> f32 {
+        bilinear(&self.data, self.width, self.height, x, y)
+    }
+}
+
+/// Bilinear interpolation in a row-major `f32` buffer, border extended.
+#[inline]
+pub fn bilinear(data: &[f32], width: usize, height: usize, x: f32, y: f32) -> f32 {
+    let maxx = (width - 1) as f32;
+    let maxy = (height - 1) as f32;
+    let x = x.clamp(0.0, maxx);
+    let y = y.clamp(0.0, maxy);
+    let x0 = x as usize; // x >= 0, so truncation is floor
+    let y0 = y as usize;
+    let fx = x - x0 as f32;
+    let fy = y - y0 as f32;
+    let x1 = (x0 + 1).min(width - 1);
+    let y1 = (y0 + 1).min(height - 1);
+    let r0 = y0 * width;
+    let r1 = y1 * width;
+    let top = data[r0 + x0] + (data[r0 + x1] - data[r0 + x0]) * fx;
+    let bottom = data[r1 + x0] + (data[r1 + x1] - data[r1 + x0]) * fx;
+    top + (bottom - top) * fy
+}
+
+/// A dense motion field: pixel (x, y) of the first image moves to (x + u, y + v) in the second.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FlowField {
+    pub width: usize,
+    pub height: usize,
+    pub u: Vec<f32>,
+    pub v: Vec<f32>,
+}
+
+impl FlowField {
+    /// A zero field.
+    pub fn zeros(width: usize, height: usize) -> Self {
+        Self {
+            width,
+            height,
+            u: vec![0.0; width * height],
+            v: vec![0.0; width * height],
+        }
+    }
+
+    /// Bilinear sample of both components at a real position (border extended).
+    #[inline]
+    pub fn sample(&self, x: f32, y: f32) -> (f32, f32) {
+        (
+            bilinear(&self.u, self.width, self.height, x, y),
+            bilinear(&self.v, self.width, self.height, x, y),
+        )
+    }
+
+    /// Resamples to another size, scaling vectors by the size ratio (used between pyramid levels).
+    pub fn resized(&self, width: usize, height: usize) -> FlowField {
+        use rayon::prelude::*;
+        if width == self.width && height == self.height {
+            return self.clone();
+        }
+        let sx = self.width as f32 / width as f32;
+        let sy = self.height as f32 / height as f32;
+        let mut out = FlowField::zeros(width, height);
+        out.u
+            .par_chunks_mut(width)
+            .zip(out.v.par_chunks_mut(width))
+            .enumerate()
+            .for_each(|(y, (ur, vr))| {
+                let fy = (y as f32 + 0.5) * sy - 0.5;
+                for x in 0..width {
+                    let fx = (x as f32 + 0.5) * sx - 0.5;
+                    let (u, v) = self.sample(fx, fy);
+                    ur[x] = u / sx;
+                    vr[x] = v / sy;
+                }
+            });
+        out
+    }
+
+    /// Mean end-point error against another field of the same size (for tests and evaluation).
+    pub fn mean_endpoint_error(&self, other: &FlowField) -> f32 {
+        let n = self.u.len().min(other.u.len()).max(1);
+        let sum: f64 = (0..self.u.len().min(other.u.len()))
+            .map(|i| {
+                let du = self.u[i] - other.u[i];
+                let dv = self.v[i] - other.v[i];
+                ((du * du + dv * dv) as f64).sqrt()
+            })
+            .sum();
+        (sum / n as f64) as f32
+    }
+}
+
+/// Settings of the DIS estimator. The presets follow OpenCV's DIS presets, retuned for interpolation.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FlowParams {
+    /// Finest pyramid level computed (0 = full resolution, 1 = half ...); the result is at that level.
+    pub finest_level: usize,
+    /// Side of the square patches matched by inverse search.
+    pub patch_size: usize,
+    /// Distance between neighbouring patches (smaller = denser, slower, more robust).
+    pub patch_stride: usize,
+    /// Gauss-Newton iterations per patch.
+    pub iterations: usize,
+    /// Variational refinement iterations per level (0 = off).
+    pub refine_iterations: usize,
+    /// Smoothness weight of the variational refinement.
+    pub refine_alpha: f32,
+}
+
+impl FlowParams {
+    /// Quarter resolution, sparse patches, no refinement: for real-time use.
+    pub fn fast() -> Self {
+        Self {
+            finest_level: 2,
+            patch_size: 8,
+            patch_stride: 4,
+            iterations: 12,
+            refine_iterations: 0,
+            refine_alpha: 20.0,
+        }
+    }
+
+    /// Half resolution with refinement.
+    pub fn balanced() -> Self {
+        Self {
+            finest_level: 1,
+            patch_size: 8,
+            patch_stride: 4,
+            iterations: 16,
+            refine_iterations: 5,
+            refine_alpha: 20.0,
+        }
+    }
+
+    /// Full resolution, dense patches, refinement.
+    pub fn best() -> Self {
+        Self {
+            finest_level: 0,
+            patch_size: 8,
+            patch_stride: 3,
+            iterations: 25,
+            refine_iterations: 8,
+            refine_alpha: 20.0,
+        }
+    }
+}
+
+/// Estimates the flow from `i0` to `i1` (same size) at `params.finest_level`'s resolution.
+pub fn estimate_flow(i0: &Plane<f32>, i1: &Plane<f32>, params: &FlowParams) -> FlowField {
+    let levels = Pyramid::levels_for(i0.width, i0.height, params);
+    let p0 = Pyramid::new(i0, levels, params.finest_level);
+    let p1 = Pyramid::new(i1, levels, params.finest_level);
+    flow_between(&p0, &p1, params)
+}
+
+/// Coarse-to-fine DIS between two pyramids built with the same levels; the result is at the finest level.
+pub fn flow_between(p0: &Pyramid, p1: &Pyramid, params: &FlowParams) -> FlowField {
+    let finest = params.finest_level.min(p0.levels.len().saturating_sub(1));
+    let coarsest = p0.levels.len() - 1;
+    let mut flow: Option<FlowField> = None;
+    for level in (finest..=coarsest).rev() {
+        let i0 = &p0.levels[level];
+        let i1 = &p1.levels[level];
+        let init = match flow.take() {
+            Some(f) => f.resized(i0.width, i0.height),
+            None => FlowField::zeros(i0.width, i0.height),
+        };
+        let (gx, gy) = p0.gradients(level);
+        let mut f = dis::level_flow(i0, gx, gy, i1, &init, params);
+        if params.refine_iterations > 0 {
+            refine::refine(i0, i1, &mut f, params);
+        }
+        flow = Some(f);
+    }
+    flow.unwrap_or_else(|| FlowField::zeros(p0.levels[finest].width, p0.levels[finest].height))
+}

@@ -1,0 +1,284 @@
+//! Motion-compensated frame interpolation: flow both ways, occlusion-aware warping to any time t,
+//! scene-cut detection, and the graph filter that changes a stream's frame rate.
+//!
+//! [`PairMotion::analyze`] looks at two neighbouring frames once (flows, consistency, cut decision);
+//! [`PairMotion::synthesize`] then makes a frame at any 0 < t < 1 between them, for every plane of the
+//! picture (flow is estimated on luma and applied to chroma at its own resolution).
+
+mod filter;
+pub mod stream;
+mod synth;
+pub mod y4m;
+
+pub use filter::{InterpolateFilter, InterpolateSettings, RateChange, parse_rate};
+
+use crate::error::{Error, Result};
+use crate::vision::flow::{FlowField, FlowParams, Plane, Pyramid, flow_between};
+
+/// Speed/quality trade-off.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Quality {
+    /// Flow at quarter resolution: real time at 720p on two cores.
+    Fast,
+    /// Flow at half resolution with variational refinement.
+    #[default]
+    Balanced,
+    /// Flow at full resolution, denser patches, more refinement.
+    Best,
+}
+
+impl Quality {
+    /// The flow settings for this quality.
+    pub fn flow_params(self) -> FlowParams {
+        match self {
+            Quality::Fast => FlowParams::fast(),
+            Quality::Balanced => FlowParams::balanced(),
+            Quality::Best => FlowParams::best(),
+        }
+    }
+}
+
+impl std::str::FromStr for Quality {
+    type Err = crate::error::Error;
+    fn from_str(s: &str) -> crate::error::Result<Self> {
+        match s {
+            "fast" => Ok(Quality::Fast),
+            "balanced" => Ok(Quality::Balanced),
+            "best" => Ok(Quality::Best),
+            _ => Err(crate::error::Error::InvalidArgument(format!(
+                "quality '{s}' is not one of fast, balanced, best"
+            ))),
+        }
+    }
+}
+
+/// A pixel sample type of a picture plane: 8-bit or high bit depth in 16-bit words.
+pub trait Sample: Copy + Default + Send + Sync + 'static {
+    fn to_f32(self) -> f32;
+    /// Rounds and clamps to `0..=max`.
+    fn from_f32(v: f32, max: f32) -> Self;
+}
+
+impl Sample for u8 {
+    #[inline]
+    fn to_f32(self) -> f32 {
+        self as f32
+    }
+    #[inline]
+    fn from_f32(v: f32, max: f32) -> Self {
+        (v + 0.5).clamp(0.0, max) as u8
+    }
+}
+
+impl Sample for u16 {
+    #[inline]
+    fn to_f32(self) -> f32 {
+        self as f32
+    }
+    #[inline]
+    fn from_f32(v: f32, max: f32) -> Self {
+        (v + 0.5).clamp(0.0, max) as u16
+    }
+}
+
+impl Sample for f32 {
+    #[inline]
+    fn to_f32(self) -> f32 {
+        self
+    }
+    #[inline]
+    fn from_f32(v: f32, max: f32) -> Self {
+        v.clamp(0.0, max)
+    }
+}
+
+/// Converts a luma plane to the 0..255 `f32` scale the flow works on.
+pub fn luma_to_f32<T: Sample>(plane: &Plane<T>, max_value: f32) -> Plane<f32> {
+    let k = 255.0 / max_value.max(1.0);
+    Plane {
+        width: plane.width,
+        height: plane.height,
+        data: plane.data.iter().map(|s| s.to_f32() * k).collect(),
+    }
+}
+
+/// Luma (BT.601) of an RGB picture given as three planes, on the 0..255 scale.
+pub fn luma_from_rgb<T: Sample>(r: &Plane<T>, g: &Plane<T>, b: &Plane<T>, max_value: f32) -> Plane<f32> {
+    let k = 255.0 / max_value.max(1.0);
+    let data = r
+        .data
+        .iter()
+        .zip(&g.data)
+        .zip(&b.data)
+        .map(|((r, g), b)| (0.299 * r.to_f32() + 0.587 * g.to_f32() + 0.114 * b.to_f32()) * k)
+        .collect();
+    Plane {
+        width: r.width,
+        height: r.height,
+        data,
+    }
+}
+
+/// Measurements of a frame pair that decide how to interpolate it.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct PairStats {
+    /// Mean absolute luma difference after motion compensation (0..255 scale, brightness-normalised).
+    pub compensated_error: f32,
+    /// Mean absolute luma difference without motion compensation (brightness-normalised).
+    pub static_error: f32,
+    /// Fraction of pixels whose forward and backward vectors agree.
+    pub consistent_fraction: f32,
+    /// Difference of the luma histograms (0 = same, 1 = disjoint), before brightness normalisation.
+    pub histogram_distance: f32,
+}
+
+/// What is known about two neighbouring frames A (t = 0) and B (t = 1).
+#[derive(Clone, Debug)]
+pub struct PairMotion {
+    /// Luma size.
+    pub width: usize,
+    pub height: usize,
+    /// Flow A -> B and B -> A at the motion resolution.
+    pub forward: FlowField,
+    pub backward: FlowField,
+    /// Per-pixel confidence (0..1) of `forward` and `backward` from the round-trip check.
+    pub forward_conf: Vec<f32>,
+    pub backward_conf: Vec<f32>,
+    /// A scene cut between A and B: never blend, repeat the nearest frame.
+    pub scene_cut: bool,
+    pub stats: PairStats,
+    /// Bicubic (sharper, slower) rather than bilinear sampling when warping.
+    pub cubic: bool,
+}
+
+impl PairMotion {
+    /// Estimates motion between two luma planes (0..255 scale, same size).
+    pub fn analyze(a: &Plane<f32>, b: &Plane<f32>, quality: Quality) -> PairMotion {
+        let params = quality.flow_params();
+        let histogram_distance = histogram_distance(a, b);
+        // Match B's brightness to A's so fades do not look like motion (and not like cuts).
+        let b = match_brightness(a, b);
+        let levels = Pyramid::levels_for(a.width, a.height, &params);
+        let pa = Pyramid::new(a, levels, params.finest_level);
+        let pb = Pyramid::new(&b, levels, params.finest_level);
+        let (forward, backward) = rayon::join(|| flow_between(&pa, &pb, &params), || flow_between(&pb, &pa, &params));
+        let finest = params.finest_level.min(levels - 1);
+        let forward_conf = synth::consistency(&forward, &backward);
+        let backward_conf = synth::consistency(&backward, &forward);
+        let la = &pa.levels[finest];
+        let lb = &pb.levels[finest];
+        let (compensated_error, static_error) = synth::compensation_errors(la, lb, &forward);
+        let consistent_fraction =
+            forward_conf.iter().filter(|&&c| c > 0.5).count() as f32 / forward_conf.len().max(1) as f32;
+        let stats = PairStats {
+            compensated_error,
+            static_error,
+            consistent_fraction,
+            histogram_distance,
+        };
+        PairMotion {
+            width: a.width,
+            height: a.height,
+            forward,
+            backward,
+            forward_conf,
+            backward_conf,
+            scene_cut: is_scene_cut(&stats),
+            stats,
+            cubic: quality != Quality::Fast,
+        }
+    }
+
+    /// Makes the planes of the frame at time `t` (0 < t < 1) between A and B. Planes may have any size
+    /// (chroma is subsampled); each is warped with the flow scaled to it. `max_value` is the largest sample.
+    pub fn synthesize<T: Sample>(&self, a: &[Plane<T>], b: &[Plane<T>], t: f32, max_value: f32) -> Vec<Plane<T>> {
+        let t = t.clamp(0.0, 1.0);
+        if self.scene_cut || t <= 0.0 || t >= 1.0 {
+            // At exactly t = 0.5 keep the earlier frame, as minterpolate does.
+            return if t <= 0.5 { a.to_vec() } else { b.to_vec() };
+        }
+        let field = synth::MotionAtT::new(self, t);
+        let map = synth::BlendMap::new(self, &field, t);
+        a.iter()
+            .zip(b)
+            .map(|(pa, pb)| synth::warp_blend(&map, pa, pb, t, max_value, self.cubic))
+            .collect()
+    }
+}
+
+/// Interpolates between two interleaved 8-bit RGB images of the same size: the picture at time `t`.
+pub fn interpolate_rgb8(a: &[u8], b: &[u8], width: usize, height: usize, t: f32, quality: Quality) -> Result<Vec<u8>> {
+    let n = width * height;
+    if width == 0 || height == 0 || a.len() != 3 * n || b.len() != 3 * n {
+        return Err(Error::InvalidArgument("images differ in size or are empty".into()));
+    }
+    let split = |img: &[u8]| -> Vec<Plane<u8>> {
+        (0..3)
+            .map(|c| Plane {
+                width,
+                height,
+                data: img.iter().skip(c).step_by(3).copied().collect(),
+            })
+            .collect()
+    };
+    let (pa, pb) = (split(a), split(b));
+    let la = luma_from_rgb(&pa[0], &pa[1], &pa[2], 255.0);
+    let lb = luma_from_rgb(&pb[0], &pb[1], &pb[2], 255.0);
+    let motion = PairMotion::analyze(&la, &lb, quality);
+    let mid = motion.synthesize(&pa, &pb, t, 255.0);
+    let mut out = vec![0u8; 3 * n];
+    for (c, p) in mid.iter().enumerate() {
+        for (k, &v) in p.data.iter().enumerate() {
+            out[3 * k + c] = v;
+        }
+    }
+    Ok(out)
+}
+
+/// A cut: even after motion compensation the frames disagree, and their flows disagree with each other.
+fn is_scene_cut(s: &PairStats) -> bool {
+    (s.compensated_error > 14.0 && s.consistent_fraction < 0.5 && s.histogram_distance > 0.15)
+        || (s.compensated_error > 30.0 && s.consistent_fraction < 0.3)
+}
+
+/// L1 distance of 32-bin luma histograms, halved so it lies in 0..1.
+fn histogram_distance(a: &Plane<f32>, b: &Plane<f32>) -> f32 {
+    let hist = |p: &Plane<f32>| {
+        let mut h = [0f32; 32];
+        for &v in &p.data {
+            h[((v.clamp(0.0, 255.0) as usize) >> 3).min(31)] += 1.0;
+        }
+        let n = p.data.len().max(1) as f32;
+        h.map(|c| c / n)
+    };
+    let (ha, hb) = (hist(a), hist(b));
+    0.5 * ha.iter().zip(&hb).map(|(x, y)| (x - y).abs()).sum::<f32>()
+}
+
+/// B with its mean and contrast matched to A's (identity when B is nearly flat).
+fn match_brightness(a: &Plane<f32>, b: &Plane<f32>) -> Plane<f32> {
+    let stats = |p: &Plane<f32>| {
+        let n = p.data.len().max(1) as f64;
+        let mean = p.data.iter().map(|&v| v as f64).sum::<f64>() / n;
+        let var = p.data.iter().map(|&v| (v as f64 - mean).powi(2)).sum::<f64>() / n;
+        (mean as f32, var.sqrt() as f32)
+    };
+    let (ma, sa) = stats(a);
+    let (mb, sb) = stats(b);
+    if (ma - mb).abs() < 1.0 && (sa - sb).abs() < 1.0 {
+        return b.clone();
+    }
+    let gain = if sb > 2.0 && sa > 2.0 {
+        (sa / sb).clamp(0.25, 4.0)
+    } else {
+        1.0
+    };
+    Plane {
+        width: b.width,
+        height: b.height,
+        data: b.data.iter().map(|&v| (v - mb) * gain + ma).collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests;

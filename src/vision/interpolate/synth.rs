@@ -1,0 +1,320 @@
+//! Frame synthesis at time t: round-trip consistency, forward splatting of the motion to time t with
+//! hole filling, and occlusion-aware bidirectional warping of every plane.
+
+use super::{PairMotion, Sample};
+use crate::vision::flow::{FlowField, Plane};
+use rayon::prelude::*;
+
+/// Confidence (0..1) of each vector of `f` from how well `g` sends it back (Sundaram et al. 2010).
+/// Vectors that leave the image get zero: their target is not visible in the other frame.
+pub fn consistency(f: &FlowField, g: &FlowField) -> Vec<f32> {
+    let (w, h) = (f.width, f.height);
+    let mut conf = vec![0f32; w * h];
+    // Sundaram et al.: |F + G|^2 < 0.01 (|F|^2 + |G|^2) + 0.5, made soft.
+    let (c0, c1) = (0.25, 0.01);
+    conf.par_chunks_mut(w).enumerate().for_each(|(y, row)| {
+        for (x, c) in row.iter_mut().enumerate() {
+            let k = y * w + x;
+            let (u, v) = (f.u[k], f.v[k]);
+            let (tx, ty) = (x as f32 + u, y as f32 + v);
+            if tx < -0.5 || ty < -0.5 || tx > w as f32 - 0.5 || ty > h as f32 - 0.5 {
+                *c = 0.0;
+                continue;
+            }
+            let (gu, gv) = g.sample(tx, ty);
+            let e = (u + gu).powi(2) + (v + gv).powi(2);
+            let tol = c1 * (u * u + v * v + gu * gu + gv * gv) + c0;
+            *c = (-e / tol).exp();
+        }
+    });
+    conf
+}
+
+/// Mean absolute difference with and without motion compensation (A against B warped by the flow).
+pub fn compensation_errors(a: &Plane<f32>, b: &Plane<f32>, f: &FlowField) -> (f32, f32) {
+    let w = a.width;
+    let (comp, stat) = (0..a.height)
+        .into_par_iter()
+        .map(|y| {
+            let (mut c, mut s) = (0f64, 0f64);
+            for x in 0..w {
+                let k = y * w + x;
+                c += (a.data[k] - b.sample(x as f32 + f.u[k], y as f32 + f.v[k])).abs() as f64;
+                s += (a.data[k] - b.data[k]).abs() as f64;
+            }
+            (c, s)
+        })
+        .reduce(|| (0.0, 0.0), |p, q| (p.0 + q.0, p.1 + q.1));
+    let n = a.data.len().max(1) as f64;
+    ((comp / n) as f32, (stat / n) as f32)
+}
+
+/// The motion (in A -> B units, motion resolution) of the pixel seen at each place at time t.
+pub struct MotionAtT {
+    pub field: FlowField,
+}
+
+/// Weight of a splat from a vector that failed the round trip: enough to fill holes, not to compete.
+const UNSURE_WEIGHT: f32 = 0.02;
+/// Accumulated splat weight under which a place counts as (partly) a hole.
+const HOLE: f32 = 0.3;
+
+impl MotionAtT {
+    /// Splats A's vectors to x + t F and B's (reversed) to x + (1 - t) G, then fills the holes.
+    pub fn new(pm: &PairMotion, t: f32) -> Self {
+        let (w, h) = (pm.forward.width, pm.forward.height);
+        let n = w * h;
+        let mut su = vec![0f32; n];
+        let mut sv = vec![0f32; n];
+        let mut sw = vec![0f32; n];
+        let mut splat = |x: f32, y: f32, u: f32, v: f32, wt: f32| {
+            if !(x > -1.0 && y > -1.0 && x < w as f32 && y < h as f32) {
+                return;
+            }
+            let fx = x.floor();
+            let fy = y.floor();
+            let (ax, ay) = (x - fx, y - fy);
+            let (ix, iy) = (fx as isize, fy as isize);
+            for (dx, dy, bw) in [
+                (0, 0, (1.0 - ax) * (1.0 - ay)),
+                (1, 0, ax * (1.0 - ay)),
+                (0, 1, (1.0 - ax) * ay),
+                (1, 1, ax * ay),
+            ] {
+                let (px, py) = (ix + dx, iy + dy);
+                if px >= 0 && py >= 0 && (px as usize) < w && (py as usize) < h {
+                    let k = py as usize * w + px as usize;
+                    let ww = wt * bw;
+                    su[k] += ww * u;
+                    sv[k] += ww * v;
+                    sw[k] += ww;
+                }
+            }
+        };
+        let unsure = UNSURE_WEIGHT;
+        for y in 0..h {
+            for x in 0..w {
+                let k = y * w + x;
+                let (u, v) = (pm.forward.u[k], pm.forward.v[k]);
+                let wt = pm.forward_conf[k] + unsure;
+                splat(x as f32 + t * u, y as f32 + t * v, u, v, wt);
+                let (gu, gv) = (pm.backward.u[k], pm.backward.v[k]);
+                let wt = pm.backward_conf[k] + unsure;
+                splat(x as f32 + (1.0 - t) * gu, y as f32 + (1.0 - t) * gv, -gu, -gv, wt);
+            }
+        }
+        let (u, v) = push_pull(&su, &sv, &sw, w, h);
+        MotionAtT {
+            field: FlowField {
+                width: w,
+                height: h,
+                u,
+                v,
+            },
+        }
+    }
+}
+
+/// Normalises splatted sums; places with too little weight take the value of the next coarser level.
+fn push_pull(su: &[f32], sv: &[f32], sw: &[f32], w: usize, h: usize) -> (Vec<f32>, Vec<f32>) {
+    let norm = |s: &[f32]| -> Vec<f32> {
+        s.iter()
+            .zip(sw)
+            .map(|(a, b)| if *b > 1e-6 { a / b } else { 0.0 })
+            .collect()
+    };
+    if (w <= 1 && h <= 1) || sw.iter().all(|&x| x >= HOLE) {
+        return (norm(su), norm(sv));
+    }
+    let (cw, ch) = (w.div_ceil(2), h.div_ceil(2));
+    let mut csu = vec![0f32; cw * ch];
+    let mut csv = vec![0f32; cw * ch];
+    let mut csw = vec![0f32; cw * ch];
+    for y in 0..h {
+        for x in 0..w {
+            let (k, c) = (y * w + x, (y / 2) * cw + x / 2);
+            csu[c] += su[k];
+            csv[c] += sv[k];
+            csw[c] += sw[k];
+        }
+    }
+    let (cu, cv) = push_pull(&csu, &csv, &csw, cw, ch);
+    let mut u = norm(su);
+    let mut v = norm(sv);
+    for y in 0..h {
+        for x in 0..w {
+            let (k, c) = (y * w + x, (y / 2) * cw + x / 2);
+            if sw[k] < HOLE {
+                let a = sw[k] / HOLE;
+                u[k] = a * u[k] + (1.0 - a) * cu[c];
+                v[k] = a * v[k] + (1.0 - a) * cv[c];
+            }
+        }
+    }
+    (u, v)
+}
+
+/// Bilinear sample of an integer plane (border extended).
+#[inline]
+fn sample_linear<T: Sample>(p: &Plane<T>, x: f32, y: f32) -> f32 {
+    let (w, h) = (p.width, p.height);
+    let x = x.clamp(0.0, (w - 1) as f32);
+    let y = y.clamp(0.0, (h - 1) as f32);
+    let (x0, y0) = (x as usize, y as usize);
+    let (fx, fy) = (x - x0 as f32, y - y0 as f32);
+    let x1 = (x0 + 1).min(w - 1);
+    let y1 = (y0 + 1).min(h - 1);
+    let d = &p.data;
+    let top = d[y0 * w + x0].to_f32() * (1.0 - fx) + d[y0 * w + x1].to_f32() * fx;
+    let bottom = d[y1 * w + x0].to_f32() * (1.0 - fx) + d[y1 * w + x1].to_f32() * fx;
+    top + (bottom - top) * fy
+}
+
+/// Catmull-Rom bicubic sample of an integer plane (border extended): sharper than bilinear, so the
+/// warped frames keep their detail.
+#[inline]
+fn sample_cubic<T: Sample>(p: &Plane<T>, x: f32, y: f32) -> f32 {
+    let (w, h) = (p.width as isize, p.height as isize);
+    let x = x.clamp(0.0, (w - 1) as f32);
+    let y = y.clamp(0.0, (h - 1) as f32);
+    // Both are >= 0 after the clamp, so truncation is floor (and avoids a libm call).
+    let (ix, iy) = (x as isize, y as isize);
+    let (ax, ay) = (x - ix as f32, y - iy as f32);
+    let weights = |a: f32| {
+        let a2 = a * a;
+        let a3 = a2 * a;
+        [
+            -0.5 * a3 + a2 - 0.5 * a,
+            1.5 * a3 - 2.5 * a2 + 1.0,
+            -1.5 * a3 + 2.0 * a2 + 0.5 * a,
+            0.5 * a3 - 0.5 * a2,
+        ]
+    };
+    let (wx, wy) = (weights(ax), weights(ay));
+    let d = &p.data;
+    if ix >= 1 && iy >= 1 && ix + 2 < w && iy + 2 < h {
+        // Interior: no clamping.
+        let base = (iy - 1) as usize * p.width + (ix - 1) as usize;
+        let mut acc = 0.0;
+        for (j, wyj) in wy.iter().enumerate() {
+            let r = &d[base + j * p.width..][..4];
+            acc +=
+                wyj * (wx[0] * r[0].to_f32() + wx[1] * r[1].to_f32() + wx[2] * r[2].to_f32() + wx[3] * r[3].to_f32());
+        }
+        return acc;
+    }
+    let xs = [
+        (ix - 1).clamp(0, w - 1) as usize,
+        ix.clamp(0, w - 1) as usize,
+        (ix + 1).clamp(0, w - 1) as usize,
+        (ix + 2).clamp(0, w - 1) as usize,
+    ];
+    let mut acc = 0.0;
+    for (j, wyj) in wy.iter().enumerate() {
+        let row = (iy + j as isize - 1).clamp(0, h - 1) as usize * p.width;
+        let r = wx[0] * d[row + xs[0]].to_f32()
+            + wx[1] * d[row + xs[1]].to_f32()
+            + wx[2] * d[row + xs[2]].to_f32()
+            + wx[3] * d[row + xs[3]].to_f32();
+        acc += wyj * r;
+    }
+    acc
+}
+
+/// Per motion-grid pixel: the motion at time t and B's share of the blend.
+pub struct BlendMap {
+    width: usize,
+    height: usize,
+    u: Vec<f32>,
+    v: Vec<f32>,
+    alpha: Vec<f32>,
+}
+
+impl BlendMap {
+    /// Decides at the motion resolution, once for all planes, where each output pixel comes from in A
+    /// and in B and how much of each to take. A side's weight drops when its own flow at the sampled place
+    /// disagrees with the motion at t: that place is hidden in that frame.
+    pub fn new(pm: &PairMotion, motion: &MotionAtT, t: f32) -> Self {
+        let field = &motion.field;
+        let (w, h) = (field.width, field.height);
+        // Motion-grid pixels to luma pixels, for tolerances in luma pixels.
+        let sl = pm.width as f32 / w as f32;
+        let sl2 = sl * sl;
+        // One luma pixel of disagreement, more for large motion (vectors are less precise there).
+        let (tol0, tol1) = (1.0, 0.02);
+        let mut alpha = vec![0f32; w * h];
+        alpha.par_chunks_mut(w).enumerate().for_each(|(y, row)| {
+            for (x, o) in row.iter_mut().enumerate() {
+                let k = y * w + x;
+                let (mu, mv) = (field.u[k], field.v[k]);
+                let (mx, my) = (x as f32, y as f32);
+                let (fu, fv) = pm.forward.sample(mx - t * mu, my - t * mv);
+                let (gu, gv) = pm.backward.sample(mx + (1.0 - t) * mu, my + (1.0 - t) * mv);
+                let e0 = ((fu - mu).powi(2) + (fv - mv).powi(2)) * sl2;
+                let e1 = ((gu + mu).powi(2) + (gv + mv).powi(2)) * sl2;
+                let tol = tol0 + tol1 * (mu * mu + mv * mv) * sl2;
+                let w0 = (1.0 - t) * ((-e0 / tol).exp() + 1e-3);
+                let w1 = t * ((-e1 / tol).exp() + 1e-3);
+                *o = w1 / (w0 + w1);
+            }
+        });
+        BlendMap {
+            width: w,
+            height: h,
+            u: field.u.clone(),
+            v: field.v.clone(),
+            alpha,
+        }
+    }
+
+    /// Bilinear sample of (u, v, alpha) at a real position (border extended).
+    #[inline]
+    fn sample(&self, x: f32, y: f32) -> (f32, f32, f32) {
+        let (w, h) = (self.width, self.height);
+        let x = x.clamp(0.0, (w - 1) as f32);
+        let y = y.clamp(0.0, (h - 1) as f32);
+        let (x0, y0) = (x as usize, y as usize);
+        let (fx, fy) = (x - x0 as f32, y - y0 as f32);
+        let x1 = (x0 + 1).min(w - 1);
+        let y1 = (y0 + 1).min(h - 1);
+        let (k00, k01, k10, k11) = (y0 * w + x0, y0 * w + x1, y1 * w + x0, y1 * w + x1);
+        let (w00, w01, w10, w11) = ((1.0 - fx) * (1.0 - fy), fx * (1.0 - fy), (1.0 - fx) * fy, fx * fy);
+        let f = |d: &[f32]| w00 * d[k00] + w01 * d[k01] + w10 * d[k10] + w11 * d[k11];
+        (f(&self.u), f(&self.v), f(&self.alpha))
+    }
+}
+
+/// Warps A back along -t M and B forward along (1 - t) M and blends them as the map says.
+pub fn warp_blend<T: Sample>(
+    map: &BlendMap,
+    a: &Plane<T>,
+    b: &Plane<T>,
+    t: f32,
+    max_value: f32,
+    cubic: bool,
+) -> Plane<T> {
+    let (pw, ph) = (a.width, a.height);
+    if pw == 0 || ph == 0 || b.width != pw || b.height != ph {
+        return a.clone();
+    }
+    let mut out = Plane::<T>::new(pw, ph);
+    let kx = map.width as f32 / pw as f32;
+    let ky = map.height as f32 / ph as f32;
+    out.data.par_chunks_mut(pw).enumerate().for_each(|(y, row)| {
+        let my = (y as f32 + 0.5) * ky - 0.5;
+        for (x, o) in row.iter_mut().enumerate() {
+            let mx = (x as f32 + 0.5) * kx - 0.5;
+            let (mu, mv, alpha) = map.sample(mx, my);
+            let (du, dv) = (mu / kx, mv / ky);
+            let (ax, ay) = (x as f32 - t * du, y as f32 - t * dv);
+            let (bx, by) = (x as f32 + (1.0 - t) * du, y as f32 + (1.0 - t) * dv);
+            let (va, vb) = if cubic {
+                (sample_cubic(a, ax, ay), sample_cubic(b, bx, by))
+            } else {
+                (sample_linear(a, ax, ay), sample_linear(b, bx, by))
+            };
+            *o = T::from_f32(va + alpha * (vb - va), max_value);
+        }
+    });
+    out
+}

@@ -1,0 +1,201 @@
+//! Unit tests of flow and interpolation on synthetic sequences with known motion.
+
+use super::*;
+use crate::vision::flow::{FlowField, FlowParams, estimate_flow};
+
+/// Smooth, non-periodic texture (two octaves of value noise) defined at any real position.
+pub fn texture(x: f32, y: f32, seed: u32) -> f32 {
+    fn hash(ix: i32, iy: i32, seed: u32) -> f32 {
+        let mut h = (ix as u32).wrapping_mul(0x8da6_b343)
+            ^ (iy as u32).wrapping_mul(0xd816_3841)
+            ^ seed.wrapping_mul(0xcb1a_b31f);
+        h ^= h >> 13;
+        h = h.wrapping_mul(0x5bd1_e995);
+        h ^= h >> 15;
+        (h & 0xffff) as f32 / 65535.0
+    }
+    fn noise(x: f32, y: f32, cell: f32, seed: u32) -> f32 {
+        let (gx, gy) = (x / cell, y / cell);
+        let (ix, iy) = (gx.floor(), gy.floor());
+        let (fx, fy) = (gx - ix, gy - iy);
+        let (sx, sy) = (fx * fx * (3.0 - 2.0 * fx), fy * fy * (3.0 - 2.0 * fy));
+        let (ix, iy) = (ix as i32, iy as i32);
+        let top = hash(ix, iy, seed) * (1.0 - sx) + hash(ix + 1, iy, seed) * sx;
+        let bottom = hash(ix, iy + 1, seed) * (1.0 - sx) + hash(ix + 1, iy + 1, seed) * sx;
+        top * (1.0 - sy) + bottom * sy
+    }
+    40.0 + 120.0 * noise(x, y, 5.0, seed) + 80.0 * noise(x, y, 17.0, seed + 1)
+}
+
+/// Renders a plane from a function of the position.
+pub fn render(w: usize, h: usize, f: impl Fn(f32, f32) -> f32) -> Plane<f32> {
+    let mut p = Plane::new(w, h);
+    for y in 0..h {
+        for x in 0..w {
+            p.data[y * w + x] = f(x as f32, y as f32);
+        }
+    }
+    p
+}
+
+/// Mean end-point error over the interior (a margin of `m` pixels left out: border pixels can move out).
+fn interior_epe(f: &FlowField, truth: impl Fn(f32, f32) -> (f32, f32), m: usize) -> f32 {
+    let (mut s, mut n) = (0.0, 0.0);
+    for y in m..f.height - m {
+        for x in m..f.width - m {
+            let k = y * f.width + x;
+            let (u, v) = truth(x as f32, y as f32);
+            s += ((f.u[k] - u).powi(2) + (f.v[k] - v).powi(2)).sqrt();
+            n += 1.0;
+        }
+    }
+    s / n
+}
+
+fn full_res(mut p: FlowParams) -> FlowParams {
+    p.finest_level = 0;
+    p
+}
+
+#[test]
+fn translation_flow_is_accurate() {
+    let (dx, dy) = (3.4, -2.2);
+    let a = render(96, 80, |x, y| texture(x, y, 1));
+    let b = render(96, 80, |x, y| texture(x - dx, y - dy, 1));
+    for params in [full_res(FlowParams::fast()), FlowParams::balanced(), FlowParams::best()] {
+        let f = estimate_flow(&a, &b, &full_res(params));
+        let epe = interior_epe(&f, |_, _| (dx, dy), 8);
+        assert!(epe < 0.25, "translation EPE {epe}");
+    }
+}
+
+#[test]
+fn rotation_flow_is_accurate() {
+    let angle: f32 = 3.0f32.to_radians();
+    let (cx, cy) = (48.0, 40.0);
+    let rot = move |x: f32, y: f32, a: f32| {
+        let (s, c) = a.sin_cos();
+        (cx + c * (x - cx) - s * (y - cy), cy + s * (x - cx) + c * (y - cy))
+    };
+    let a = render(96, 80, |x, y| texture(x, y, 2));
+    // B(p) = A(R^-1 p): the content turns by `angle`, so A's pixel p moves to R p.
+    let b = render(96, 80, |x, y| {
+        let (sx, sy) = rot(x, y, -angle);
+        texture(sx, sy, 2)
+    });
+    let f = estimate_flow(&a, &b, &FlowParams::best());
+    let epe = interior_epe(
+        &f,
+        |x, y| {
+            let (tx, ty) = rot(x, y, angle);
+            (tx - x, ty - y)
+        },
+        10,
+    );
+    assert!(epe < 0.4, "rotation EPE {epe}");
+}
+
+fn psnr(a: &[f32], b: &[f32]) -> f32 {
+    let mse = a.iter().zip(b).map(|(x, y)| (x - y).powi(2)).sum::<f32>() / a.len() as f32;
+    10.0 * (255.0f32 * 255.0 / mse.max(1e-6)).log10()
+}
+
+/// A textured square crossing a static textured background.
+fn sprite_scene(t: f32) -> Plane<f32> {
+    let (x0, y0) = (20.0 + 12.0 * t, 30.0 + 6.0 * t);
+    render(112, 96, move |x, y| {
+        if x >= x0 && x < x0 + 32.0 && y >= y0 && y < y0 + 28.0 {
+            255.0 - texture(x - x0, y - y0, 7) * 0.8
+        } else {
+            texture(x, y, 3)
+        }
+    })
+}
+
+#[test]
+fn sprite_crossing_background_interpolates_midpoint() {
+    let (a, b, truth) = (sprite_scene(0.0), sprite_scene(1.0), sprite_scene(0.5));
+    let motion = PairMotion::analyze(&a, &b, Quality::Best);
+    assert!(!motion.scene_cut);
+    // Flow on the sprite's interior.
+    let k = 40 * motion.forward.width + 34;
+    assert!((motion.forward.u[k] - 12.0).abs() < 0.5 && (motion.forward.v[k] - 6.0).abs() < 0.5);
+    let mid = motion.synthesize(std::slice::from_ref(&a), std::slice::from_ref(&b), 0.5, 255.0);
+    let average: Vec<f32> = a.data.iter().zip(&b.data).map(|(x, y)| 0.5 * (x + y)).collect();
+    let (p_mid, p_avg) = (psnr(&mid[0].data, &truth.data), psnr(&average, &truth.data));
+    assert!(
+        p_mid > 30.0 && p_mid > p_avg + 2.0,
+        "interpolated {p_mid} dB, averaged {p_avg} dB"
+    );
+}
+
+#[test]
+fn any_time_between_frames() {
+    let (a, b) = (sprite_scene(0.0), sprite_scene(1.0));
+    let motion = PairMotion::analyze(&a, &b, Quality::Balanced);
+    for t in [0.2f32, 0.4, 0.8] {
+        let out = motion.synthesize(std::slice::from_ref(&a), std::slice::from_ref(&b), t, 255.0);
+        let p = psnr(&out[0].data, &sprite_scene(t).data);
+        assert!(p > 26.0, "t = {t}: {p} dB");
+    }
+}
+
+#[test]
+fn scene_cut_is_not_blended() {
+    let a = render(96, 80, |x, y| texture(x, y, 11));
+    let b = render(96, 80, |x, y| 255.0 - texture(x * 1.7, y * 0.6, 12));
+    let motion = PairMotion::analyze(&a, &b, Quality::Fast);
+    assert!(motion.scene_cut, "{:?}", motion.stats);
+    let early = motion.synthesize(std::slice::from_ref(&a), std::slice::from_ref(&b), 0.4, 255.0);
+    let late = motion.synthesize(std::slice::from_ref(&a), std::slice::from_ref(&b), 0.6, 255.0);
+    assert_eq!(early[0], a);
+    assert_eq!(late[0], b);
+}
+
+#[test]
+fn fade_is_not_a_cut_and_crossfades() {
+    let a = render(96, 80, |x, y| texture(x, y, 5));
+    let b = render(96, 80, |x, y| texture(x - 1.0, y, 5) * 0.5);
+    let motion = PairMotion::analyze(&a, &b, Quality::Fast);
+    assert!(!motion.scene_cut, "{:?}", motion.stats);
+    let mid = motion.synthesize(std::slice::from_ref(&a), std::slice::from_ref(&b), 0.5, 255.0);
+    let truth = render(96, 80, |x, y| texture(x - 0.5, y, 5) * 0.75);
+    let p = psnr(&mid[0].data, &truth.data);
+    assert!(p > 30.0, "fade midpoint {p} dB");
+}
+
+#[test]
+fn ten_bit_chroma_planes_follow_luma_motion() {
+    // 4:2:0 10-bit: luma 96x80, chroma 48x40 carrying the same pattern at half size.
+    let luma = |t: f32| render(96, 80, move |x, y| texture(x - 4.0 * t, y, 9) * 4.0);
+    let chroma = |t: f32| {
+        render(48, 40, move |x, y| {
+            texture(2.0 * x + 0.5 - 4.0 * t, 2.0 * y + 0.5, 9) * 4.0
+        })
+    };
+    let to16 = |p: Plane<f32>| Plane {
+        width: p.width,
+        height: p.height,
+        data: p.data.iter().map(|v| v.round() as u16).collect::<Vec<u16>>(),
+    };
+    let a = vec![to16(luma(0.0)), to16(chroma(0.0))];
+    let b = vec![to16(luma(1.0)), to16(chroma(1.0))];
+    let motion = PairMotion::analyze(
+        &luma_to_f32(&a[0], 1023.0),
+        &luma_to_f32(&b[0], 1023.0),
+        Quality::Balanced,
+    );
+    let mid = motion.synthesize(&a, &b, 0.5, 1023.0);
+    for (out, truth) in mid.iter().zip([luma(0.5), chroma(0.5)]) {
+        let (w, h) = (out.width, out.height);
+        let mut err = 0.0;
+        let mut n = 0.0;
+        for y in 4..h - 4 {
+            for x in 4..w - 4 {
+                err += (out.data[y * w + x] as f32 - truth.data[y * w + x]).abs();
+                n += 1.0;
+            }
+        }
+        assert!(err / n < 6.0, "mean error {} of 1023 on a {w}x{h} plane", err / n);
+    }
+}
