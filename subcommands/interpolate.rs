@@ -161,7 +161,6 @@ fn run_images(args: &Args, global: &crate::GlobalOpts) -> anyhow::Result<()> {
 
 /// Video: decode, `interpolate` filter (after a conversion to a format it takes), encode, copy audio.
 fn run_video(args: &Args, rate: RateChange, global: &crate::GlobalOpts) -> anyhow::Result<()> {
-    use reel::graph::spec::{AudioSpec, GraphSpec, InputSpec, OutputSpec, VideoSpec};
     let input = args.inputs[0].display().to_string();
     let output = args.output.display().to_string();
     let rate = match rate {
@@ -173,52 +172,6 @@ fn run_video(args: &Args, rate: RateChange, global: &crate::GlobalOpts) -> anyho
         QualityArg::Balanced => "balanced",
         QualityArg::Best => "best",
     };
-    let spec = GraphSpec {
-        input: Some(InputSpec {
-            path: Some(input.clone()),
-            ..Default::default()
-        }),
-        video: Some(VideoSpec {
-            filters: Some(format!(
-                "format=pix_fmts=yuv420p|yuv420p10le,interpolate={rate}:quality={quality}"
-            )),
-            ..Default::default()
-        }),
-        audio: Some(AudioSpec {
-            codec: Some("copy".into()),
-            ..Default::default()
-        }),
-        outputs: vec![OutputSpec {
-            path: Some(output),
-            ..Default::default()
-        }],
-        ..Default::default()
-    };
-    let ictx = reel::graph::plan::open_input(&input, None)?;
-    let info = reel::graph::plan::input_info(&input, None, &ictx)?;
-    let plan = reel::graph::build(
-        &spec,
-        info,
-        &reel::graph::BuildOptions {
-            threads: global.threads.unwrap_or(0),
-        },
-    )
-    .with_context(|| input.clone())?;
-    let ctl = reel::graph::RunControl {
-        overwrite: global.overwrite,
-        ..Default::default()
-    };
-    crate::signals::install(ctl.stop.clone());
-    let progress = crate::progress::Reporter::start(global, ctl.stats.clone(), plan.input.duration, false);
-    let result = reel::graph::run_with_input(&plan, &ctl, Some(ictx));
-    progress.finish();
-    let summary = result?;
-    if global.json {
-        println!("{}", serde_json::to_string_pretty(&summary)?);
-    } else if !global.quiet {
-        for o in &summary.outputs {
-            eprintln!("wrote {}: {} video frames, {:.2} s", o.path, o.video_frames, o.duration);
-        }
-    }
-    Ok(())
+    let filters = format!("format=pix_fmts=yuv420p|yuv420p10le,interpolate={rate}:quality={quality}");
+    crate::filter_video::run(&input, &output, filters, global)
 }

@@ -4,6 +4,7 @@
 
 mod analyze_bwe;
 mod completions;
+mod filter_video;
 mod interpolate;
 mod logging;
 mod presets;

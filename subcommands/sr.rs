@@ -98,7 +98,6 @@ fn model_of(arg: ModelArg) -> Model {
 
 /// Video: decode, `sr` filter (after a conversion to a format it takes), encode with the defaults, copy audio.
 fn run_video(args: Args, global: &crate::GlobalOpts) -> anyhow::Result<()> {
-    use reel::graph::spec::{AudioSpec, GraphSpec, InputSpec, OutputSpec, VideoSpec};
     let input = args.input.display().to_string();
     let output = args.output.display().to_string();
     let filters = format!(
@@ -106,51 +105,5 @@ fn run_video(args: Args, global: &crate::GlobalOpts) -> anyhow::Result<()> {
         args.scale,
         model_of(args.model).name()
     );
-    let spec = GraphSpec {
-        input: Some(InputSpec {
-            path: Some(input.clone()),
-            ..Default::default()
-        }),
-        video: Some(VideoSpec {
-            filters: Some(filters),
-            ..Default::default()
-        }),
-        audio: Some(AudioSpec {
-            codec: Some("copy".into()),
-            ..Default::default()
-        }),
-        outputs: vec![OutputSpec {
-            path: Some(output),
-            ..Default::default()
-        }],
-        ..Default::default()
-    };
-    let ictx = reel::graph::plan::open_input(&input, None)?;
-    let info = reel::graph::plan::input_info(&input, None, &ictx)?;
-    let plan = reel::graph::build(
-        &spec,
-        info,
-        &reel::graph::BuildOptions {
-            threads: global.threads.unwrap_or(0),
-        },
-    )
-    .with_context(|| input.clone())?;
-    let ctl = reel::graph::RunControl {
-        overwrite: global.overwrite,
-        ..Default::default()
-    };
-    crate::signals::install(ctl.stop.clone());
-    let total = plan.input.duration;
-    let progress = crate::progress::Reporter::start(global, ctl.stats.clone(), total, false);
-    let result = reel::graph::run_with_input(&plan, &ctl, Some(ictx));
-    progress.finish();
-    let summary = result?;
-    if global.json {
-        println!("{}", serde_json::to_string_pretty(&summary)?);
-    } else if !global.quiet {
-        for o in &summary.outputs {
-            eprintln!("wrote {}: {} video frames, {:.2} s", o.path, o.video_frames, o.duration);
-        }
-    }
-    Ok(())
+    crate::filter_video::run(&input, &output, filters, global)
 }

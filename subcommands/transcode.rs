@@ -126,10 +126,20 @@ pub fn spec_from_args(args: &Args, m: &ArgMatches) -> anyhow::Result<GraphSpec> 
             o
         })
         .collect();
+    // Preset outputs beyond the `-o`s given are written too, under the paths the preset names.
+    for extra in preset_outputs.iter().skip(n) {
+        match &extra.path {
+            Some(_) => outputs.push(extra.clone()),
+            None => anyhow::bail!(
+                "the preset lists {} outputs; give a path for each with -o",
+                preset_outputs.len()
+            ),
+        }
+    }
     let mut shared_v = VideoSpec::default();
     let mut shared_a = AudioSpec::default();
-    let mut per_v: Vec<VideoSpec> = vec![VideoSpec::default(); n];
-    let mut per_a: Vec<AudioSpec> = vec![AudioSpec::default(); n];
+    let mut per_v: Vec<VideoSpec> = vec![VideoSpec::default(); outputs.len()];
+    let mut per_a: Vec<AudioSpec> = vec![AudioSpec::default(); outputs.len()];
     macro_rules! assign {
         ($field:ident, $id:literal, $target:ident, $shared:ident, $per:ident, $conv:expr) => {
             for (value, owner) in args.$field.iter().zip(owners(m, $id)) {

@@ -729,3 +729,36 @@ fn sigint_finishes_a_valid_file_and_second_sigint_removes_it() {
     assert!(leftovers.is_empty() || !out2.exists(), "{leftovers:?}");
     assert!(leftovers.is_empty(), "temporary file removed on abort: {leftovers:?}");
 }
+
+#[test]
+fn preset_outputs_fan_out_from_one_decode() {
+    let d = tmp();
+    let src = source(d.path());
+    let small = d.path().join("small.mp4");
+    let preset = d.path().join("two.yaml");
+    std::fs::write(
+        &preset,
+        format!(
+            "version: 1\nvideo: {{ speed: ultrafast }}\noutputs:\n  - {{ video: {{ codec: h264 }} }}\n  - path: {}\n    video: {{ codec: h264, filters: \"scale=-2:120\" }}\n    audio: {{ codec: none }}\n",
+            small.display()
+        ),
+    )
+    .unwrap();
+    let big = d.path().join("big.mkv");
+    let o = run_reel(&[
+        "transcode",
+        src.to_str().unwrap(),
+        "-o",
+        big.to_str().unwrap(),
+        "--preset",
+        preset.to_str().unwrap(),
+        "-q",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let pb = ffprobe(&big);
+    let ps = ffprobe(&small);
+    assert_eq!(stream(&pb, "video").unwrap()["height"], 240);
+    assert_eq!(stream(&ps, "video").unwrap()["height"], 120);
+    assert!(stream(&ps, "audio").is_none());
+    assert_eq!(video_frames(&ps), 50);
+}

@@ -93,31 +93,7 @@ impl VideoLavfi {
 
     /// Sends one frame (or `None` at end of stream) and collects every frame ready at the sink.
     pub fn push(&mut self, frame: Option<&ff::Frame>, out: &mut Vec<ff::Frame>) -> Result<()> {
-        {
-            let mut src = self
-                .graph
-                .get("in")
-                .ok_or_else(|| Error::Unsupported("buffer".into()))?;
-            match frame {
-                Some(f) => src.source().add(f)?,
-                None => src.source().flush()?,
-            }
-        }
-        let mut sink = self
-            .graph
-            .get("out")
-            .ok_or_else(|| Error::Unsupported("buffersink".into()))?;
-        loop {
-            // SAFETY: an empty frame for the sink to fill.
-            let mut f = unsafe { ff::Frame::empty() };
-            match sink.sink().frame(&mut f) {
-                Ok(()) => out.push(f),
-                Err(ff::Error::Other { errno }) if errno == ff::util::error::EAGAIN => break,
-                Err(ff::Error::Eof) => break,
-                Err(e) => return Err(e.into()),
-            }
-        }
-        Ok(())
+        push_graph(&mut self.graph, frame, out)
     }
 }
 
@@ -183,32 +159,35 @@ impl AudioLavfi {
 
     /// Sends one frame (or `None` at end of stream) and collects every frame ready at the sink.
     pub fn push(&mut self, frame: Option<&ff::Frame>, out: &mut Vec<ff::Frame>) -> Result<()> {
-        {
-            let mut src = self
-                .graph
-                .get("in")
-                .ok_or_else(|| Error::Unsupported("abuffer".into()))?;
-            match frame {
-                Some(f) => src.source().add(f)?,
-                None => src.source().flush()?,
-            }
-        }
-        let mut sink = self
-            .graph
-            .get("out")
-            .ok_or_else(|| Error::Unsupported("abuffersink".into()))?;
-        loop {
-            // SAFETY: an empty frame for the sink to fill.
-            let mut f = unsafe { ff::Frame::empty() };
-            match sink.sink().frame(&mut f) {
-                Ok(()) => out.push(f),
-                Err(ff::Error::Other { errno }) if errno == ff::util::error::EAGAIN => break,
-                Err(ff::Error::Eof) => break,
-                Err(e) => return Err(e.into()),
-            }
-        }
-        Ok(())
+        push_graph(&mut self.graph, frame, out)
     }
+}
+
+/// Feeds a graph's `in` source one frame (or end of stream) and drains its `out` sink into `out`.
+fn push_graph(graph: &mut ff::filter::Graph, frame: Option<&ff::Frame>, out: &mut Vec<ff::Frame>) -> Result<()> {
+    {
+        let mut src = graph
+            .get("in")
+            .ok_or_else(|| Error::Unsupported("filter graph without a source".into()))?;
+        match frame {
+            Some(f) => src.source().add(f)?,
+            None => src.source().flush()?,
+        }
+    }
+    let mut sink = graph
+        .get("out")
+        .ok_or_else(|| Error::Unsupported("filter graph without a sink".into()))?;
+    loop {
+        // SAFETY: an empty frame for the sink to fill.
+        let mut f = unsafe { ff::Frame::empty() };
+        match sink.sink().frame(&mut f) {
+            Ok(()) => out.push(f),
+            Err(ff::Error::Other { errno }) if errno == ff::util::error::EAGAIN => break,
+            Err(ff::Error::Eof) => break,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(())
 }
 
 /// Splits a filter chain at top-level commas (not inside quotes or brackets), keeping each filter's text.

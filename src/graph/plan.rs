@@ -704,3 +704,127 @@ impl Plan {
         d
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ff::format::Pixel;
+
+    fn video(pix_fmt: Pixel, w: u32, h: u32) -> VideoFormat {
+        VideoFormat {
+            width: w,
+            height: h,
+            pix_fmt,
+            time_base: Rational::new(1, 25),
+            frame_rate: Some(Rational::new(25, 1)),
+            sample_aspect_ratio: Rational::new(1, 1),
+        }
+    }
+
+    fn stream(pix_fmt: Pixel) -> VideoStreamInfo {
+        VideoStreamInfo {
+            index: 0,
+            codec: "h264".into(),
+            format: video(pix_fmt, 640, 360),
+            rotation: None,
+            display_matrix: None,
+        }
+    }
+
+    fn encode_plan(b: Option<Branch<VideoEncodePlan>>) -> VideoEncodePlan {
+        match b {
+            Some(Branch::Encode(p)) => p,
+            _ => panic!("expected an encode branch"),
+        }
+    }
+
+    #[test]
+    fn converter_inserted_where_encoder_and_input_disagree() {
+        crate::init();
+        // rav1e takes 4:2:0 only: a 4:4:4 input is converted.
+        let spec = VideoSpec {
+            codec: Some("av1".into()),
+            ..Default::default()
+        };
+        let p = encode_plan(plan_video(&spec, &stream(Pixel::YUV444P), "h264", true, "o.mkv").unwrap());
+        assert_eq!(p.output.pix_fmt, Pixel::YUV420P);
+        // x264 takes 4:4:4 itself: no conversion (as ffmpeg keeps the source format).
+        let spec = VideoSpec {
+            codec: Some("h264".into()),
+            ..Default::default()
+        };
+        let p = encode_plan(plan_video(&spec, &stream(Pixel::YUV444P), "h264", true, "o.mp4").unwrap());
+        assert_eq!(p.output.pix_fmt, Pixel::YUV444P);
+        // RGB into x264: the closest format it takes.
+        let p = encode_plan(plan_video(&spec, &stream(Pixel::RGB24), "h264", true, "o.mp4").unwrap());
+        assert_ne!(p.output.pix_fmt, Pixel::RGB24);
+    }
+
+    #[test]
+    fn scale_keeps_aspect_and_rotation_swaps_sizes() {
+        crate::init();
+        let spec = VideoSpec {
+            filters: Some("scale=-2:180".into()),
+            ..Default::default()
+        };
+        let p = encode_plan(plan_video(&spec, &stream(Pixel::YUV420P), "h264", true, "o.mp4").unwrap());
+        assert_eq!((p.output.width, p.output.height), (320, 180));
+        let mut rotated = stream(Pixel::YUV420P);
+        rotated.rotation = Some(90.0);
+        let p = encode_plan(plan_video(&VideoSpec::default(), &rotated, "h264", true, "o.mp4").unwrap());
+        assert_eq!((p.output.width, p.output.height), (360, 640));
+        let p = encode_plan(plan_video(&VideoSpec::default(), &rotated, "h264", false, "o.mp4").unwrap());
+        assert_eq!((p.output.width, p.output.height), (640, 360));
+    }
+
+    #[test]
+    fn audio_rate_and_channels_negotiated_per_encoder() {
+        crate::init();
+        let a = AudioStreamInfo {
+            index: 1,
+            codec: "aac".into(),
+            format: AudioFormat {
+                sample_rate: 44100,
+                channels: 6,
+                channel_layout: 0,
+                sample_fmt: ff::format::Sample::F32(ff::format::sample::Type::Planar),
+                time_base: Rational::new(1, 44100),
+            },
+        };
+        let spec = AudioSpec {
+            codec: Some("opus".into()),
+            ..Default::default()
+        };
+        let Some(Branch::Encode(p)) = plan_audio(&spec, &a, "aac", "o.webm").unwrap() else {
+            panic!()
+        };
+        assert_eq!(p.output.sample_rate, 48000, "opus runs at 48 kHz");
+        assert_eq!(p.output.channels, 2, "libopus here takes at most stereo");
+        assert!(p.chain.contains("aresample=48000"));
+        let spec = AudioSpec {
+            codec: Some("flac".into()),
+            ..Default::default()
+        };
+        let Some(Branch::Encode(p)) = plan_audio(&spec, &a, "aac", "o.mkv").unwrap() else {
+            panic!()
+        };
+        assert_eq!((p.output.sample_rate, p.output.channels), (44100, 6));
+        let spec = AudioSpec {
+            codec: Some("opus".into()),
+            sample_rate: Some(44100),
+            ..Default::default()
+        };
+        assert!(
+            plan_audio(&spec, &a, "aac", "o.webm").is_err(),
+            "an explicit rate the encoder lacks is an error"
+        );
+    }
+
+    #[test]
+    fn gop_parses_seconds_and_frames() {
+        assert_eq!(parse_gop("2s").unwrap(), Gop::Seconds(2.0));
+        assert_eq!(parse_gop("48").unwrap(), Gop::Frames(48));
+        assert!(parse_gop("0").is_err());
+        assert!(parse_gop("fast").is_err());
+    }
+}

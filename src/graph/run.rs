@@ -80,7 +80,8 @@ enum MuxMsg {
 /// A stream the muxer can add: codec parameters, packet time base, display matrix.
 type ReadyStream = (ff::codec::Parameters, Rational, Option<Vec<u8>>, Option<Rational>);
 
-const PACKET_QUEUE: usize = 64;
+// Small queues keep memory near ffmpeg's (high-bit-rate packets are large) while still decoupling the threads.
+const PACKET_QUEUE: usize = 16;
 const FRAME_QUEUE: usize = 8;
 
 /// Runs a plan to completion, opening its input.
