@@ -144,6 +144,16 @@ fn apply_set(tree: &mut Value, set: &str) -> Result<()> {
     Ok(())
 }
 
+/// Parses any YAML document into `T` (unknown keys are errors where `T` denies them), naming origin and line.
+pub fn parse_yaml<T: serde::de::DeserializeOwned>(text: &str, origin: &str) -> Result<T> {
+    serde_yaml::from_str(text).map_err(|e| Error::InvalidArgument(format!("{origin}: {}", yaml_error(&e))))
+}
+
+/// Renders any serialisable value as YAML.
+pub fn render_yaml<T: serde::Serialize>(value: &T) -> Result<String> {
+    serde_yaml::to_string(value).map_err(|e| Error::InvalidArgument(e.to_string()))
+}
+
 /// Renders a spec back to YAML (for `--dry-run` and `presets show`).
 pub fn to_yaml(spec: &GraphSpec) -> String {
     serde_yaml::to_string(spec).unwrap_or_default()

@@ -100,20 +100,14 @@ impl RigParams {
 
     /// Parses YAML (unknown keys are errors naming the line).
     pub fn from_yaml(text: &str, origin: &str) -> Result<Self> {
-        let p: Self = serde_yaml::from_str(text).map_err(|e| {
-            let at = e
-                .location()
-                .map(|l| format!(" (line {})", l.line()))
-                .unwrap_or_default();
-            Error::InvalidArgument(format!("{origin}{at}: {e}"))
-        })?;
+        let p: Self = crate::preset::parse_yaml(text, origin)?;
         p.validate()
             .map_err(|e| Error::InvalidArgument(format!("{origin}: {e}")))?;
         Ok(p)
     }
 
     pub fn to_yaml(&self) -> Result<String> {
-        serde_yaml::to_string(self).map_err(|e| Error::InvalidArgument(format!("lens parameters: {e}")))
+        crate::preset::render_yaml(self).map_err(|e| Error::InvalidArgument(format!("lens parameters: {e}")))
     }
 
     pub fn load(path: &Path) -> Result<Self> {
