@@ -41,7 +41,7 @@ pub fn run(input: &str, output: &str, filters: String, global: &crate::GlobalOpt
         ..Default::default()
     };
     crate::signals::install(ctl.stop.clone());
-    let progress = crate::progress::Reporter::start(global, ctl.stats.clone(), plan.input.duration, false);
+    let progress = crate::progress::Reporter::start(global, ctl.stats.clone(), plan.input.duration);
     let result = reel::graph::run_with_input(&plan, &ctl, Some(ictx));
     progress.finish();
     let summary = result?;

@@ -14,8 +14,7 @@ pub struct Reporter {
 
 impl Reporter {
     /// Starts reporting `stats` against an expected total duration (seconds), if known.
-    pub fn start(global: &GlobalOpts, stats: Arc<Stats>, total: Option<f64>, stdout_is_media: bool) -> Self {
-        let _ = stdout_is_media;
+    pub fn start(global: &GlobalOpts, stats: Arc<Stats>, total: Option<f64>) -> Self {
         let mode = match global.progress {
             Progress::Auto if global.quiet => Progress::None,
             Progress::Auto if std::io::stderr().is_terminal() => Progress::Bar,

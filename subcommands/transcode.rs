@@ -264,8 +264,7 @@ pub fn run(args: Args, global: &GlobalOpts, m: &ArgMatches) -> anyhow::Result<()
     let total = plan
         .duration
         .or(plan.input.duration.map(|d| d - plan.seek.unwrap_or(0.0)));
-    let progress =
-        crate::progress::Reporter::start(global, ctl.stats.clone(), total, args.outputs.iter().any(|o| o == "-"));
+    let progress = crate::progress::Reporter::start(global, ctl.stats.clone(), total);
     let result = reel::graph::run_with_input(&plan, &ctl, Some(ictx));
     progress.finish();
     let summary = result?;

@@ -593,6 +593,16 @@ fn bad_input_gives_clear_errors_and_no_output() {
     expect_error(&["transcode", "/no/such/input.mp4", "-o", o], 1, "/no/such/input.mp4");
     expect_error(&["transcode", s, "-o", o, "--crf", "abc"], 2, "abc");
     expect_error(&["transcode", s], 2, "--output");
+    expect_error(
+        &["transcode", s, "-o", o, "--vcodec", "copy", "--vf", "scale=-2:120"],
+        1,
+        "video filters cannot be used with copy",
+    );
+    expect_error(
+        &["transcode", s, "-o", o, "--acodec", "copy", "--af", "volume=0.5"],
+        1,
+        "audio filters cannot be used with copy",
+    );
     assert!(!out.exists(), "no output under the final name after errors");
     // Leftover temporary files are cleaned up too.
     let leftovers: Vec<_> = std::fs::read_dir(d.path())
@@ -667,6 +677,23 @@ fn truncated_input_is_a_clear_error_or_a_short_output() {
     }
 }
 
+/// Starts a deliberately slow encode, so a signal arrives mid-run.
+fn slow_transcode(src: &Path, out: &Path) -> std::process::Child {
+    reel()
+        .args([
+            "transcode",
+            src.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+            "--speed",
+            "veryslow",
+            "-q",
+        ])
+        .args(["--threads", "1"])
+        .spawn()
+        .unwrap()
+}
+
 #[test]
 fn sigint_finishes_a_valid_file_and_second_sigint_removes_it() {
     let d = tmp();
@@ -677,21 +704,7 @@ fn sigint_finishes_a_valid_file_and_second_sigint_removes_it() {
         &["-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac"],
     );
     let out = d.path().join("o.mp4");
-    // Slow encode so the signal arrives mid-run.
-    let mut child = reel()
-        .args([
-            "transcode",
-            src.to_str().unwrap(),
-            "-o",
-            out.to_str().unwrap(),
-            "--speed",
-            "veryslow",
-            "-q",
-            "--threads",
-            "1",
-        ])
-        .spawn()
-        .unwrap();
+    let mut child = slow_transcode(&src, &out);
     std::thread::sleep(std::time::Duration::from_millis(1500));
     unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
     let st = child.wait().unwrap();
@@ -701,20 +714,7 @@ fn sigint_finishes_a_valid_file_and_second_sigint_removes_it() {
     assert!(frames > 0 && frames < 500, "partial but valid: {frames} frames");
 
     let out2 = d.path().join("o2.mp4");
-    let mut child = reel()
-        .args([
-            "transcode",
-            src.to_str().unwrap(),
-            "-o",
-            out2.to_str().unwrap(),
-            "--speed",
-            "veryslow",
-            "-q",
-            "--threads",
-            "1",
-        ])
-        .spawn()
-        .unwrap();
+    let mut child = slow_transcode(&src, &out2);
     std::thread::sleep(std::time::Duration::from_millis(1000));
     unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
     std::thread::sleep(std::time::Duration::from_millis(50));
@@ -761,4 +761,30 @@ fn preset_outputs_fan_out_from_one_decode() {
     assert_eq!(stream(&ps, "video").unwrap()["height"], 120);
     assert!(stream(&ps, "audio").is_none());
     assert_eq!(video_frames(&ps), 50);
+}
+
+#[test]
+fn progress_json_emits_ndjson_events_on_stderr() {
+    let d = tmp();
+    let src = source(d.path());
+    let out = d.path().join("o.mp4");
+    let o = run_reel(&[
+        "transcode",
+        src.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+        "--progress",
+        "json",
+        "--speed",
+        "ultrafast",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let events: Vec<serde_json::Value> = stderr(&o)
+        .lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .collect();
+    let last = events.iter().rev().find(|e| e["event"] == "end").expect("an end event");
+    assert_eq!(last["frames"], 50);
+    assert!(last["size"].as_u64().unwrap_or(0) > 0);
+    assert!(o.stdout.is_empty(), "stdout carries no progress");
 }

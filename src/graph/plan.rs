@@ -305,6 +305,18 @@ pub fn build(spec: &GraphSpec, info: InputInfo, opts: &BuildOptions) -> Result<P
     })
 }
 
+/// `none` drops the stream and `copy` passes it through (filters make no sense there); `None` means encode.
+fn copy_or_none<T>(codec: &str, filters: Option<&str>, medium: &str, path: &str) -> Result<Option<Option<Branch<T>>>> {
+    match codec {
+        "none" => Ok(Some(None)),
+        "copy" if filters.is_some_and(|f| !f.trim().is_empty()) => Err(Error::InvalidArgument(format!(
+            "{path}: {medium} filters cannot be used with copy"
+        ))),
+        "copy" => Ok(Some(Some(Branch::Copy))),
+        _ => Ok(None),
+    }
+}
+
 /// The filters that rotate a picture upright, as ffmpeg's autorotation inserts them.
 fn rotation_filters(rotation: f64) -> Option<&'static str> {
     let r = rotation.rem_euclid(360.0);
@@ -336,17 +348,8 @@ fn plan_video(
     path: &str,
 ) -> Result<Option<Branch<VideoEncodePlan>>> {
     let codec = spec.codec.as_deref().unwrap_or(default_codec);
-    match codec {
-        "none" => return Ok(None),
-        "copy" => {
-            if spec.filters.as_deref().is_some_and(|f| !f.trim().is_empty()) {
-                return Err(Error::InvalidArgument(format!(
-                    "{path}: video filters cannot be used with copy"
-                )));
-            }
-            return Ok(Some(Branch::Copy));
-        }
-        _ => {}
+    if let Some(choice) = copy_or_none(codec, spec.filters.as_deref(), "video", path)? {
+        return Ok(choice);
     }
     let kind = codec::resolve_encoder(codec, true)?;
     // The chain: autorotation, user filters, constant frame rate, then the encoder's formats.
@@ -483,17 +486,8 @@ fn plan_audio(
     path: &str,
 ) -> Result<Option<Branch<AudioEncodePlan>>> {
     let codec = spec.codec.as_deref().unwrap_or(default_codec);
-    match codec {
-        "none" => return Ok(None),
-        "copy" => {
-            if spec.filters.as_deref().is_some_and(|f| !f.trim().is_empty()) {
-                return Err(Error::InvalidArgument(format!(
-                    "{path}: audio filters cannot be used with copy"
-                )));
-            }
-            return Ok(Some(Branch::Copy));
-        }
-        _ => {}
+    if let Some(choice) = copy_or_none(codec, spec.filters.as_deref(), "audio", path)? {
+        return Ok(choice);
     }
     let kind = codec::resolve_encoder(codec, false)?;
     let caps = codec::audio_caps(&kind);

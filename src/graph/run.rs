@@ -774,8 +774,6 @@ fn video_branch(
                     old.width, old.height, fmt.width, fmt.height
                 )));
             }
-            // End time in the chain's output time base.
-            sink.end = end.map(|e| media::seconds(e, in_fmt.time_base));
             sink.fmt = Some(fmt);
             built_for = Some(key);
         }
