@@ -6,5 +6,5 @@ pub mod run;
 pub mod spec;
 
 pub use plan::{BuildOptions, Plan, build};
-pub use run::{RunControl, Stats, Summary, run, run_with_input};
+pub use run::{PacketSink, RunControl, SinkStream, Stats, Summary, run, run_with_input, run_with_sinks};
 pub use spec::GraphSpec;

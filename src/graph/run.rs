@@ -91,16 +91,30 @@ pub fn run(plan: &Plan, ctl: &RunControl) -> Result<Summary> {
 
 /// Runs a plan on an input the caller already opened (stdin can only be opened once).
 pub fn run_with_input(plan: &Plan, ctl: &RunControl, opened: Option<ff::format::context::Input>) -> Result<Summary> {
+    run_with_sinks(plan, ctl, opened, Vec::new())
+}
+
+/// Runs a plan whose outputs may go to caller-provided sinks: `sinks[n]`, when present and `Some`, receives output
+/// `n`'s packets instead of a file muxer (the sink then owns naming and atomicity of what it writes).
+pub fn run_with_sinks(
+    plan: &Plan,
+    ctl: &RunControl,
+    opened: Option<ff::format::context::Input>,
+    sinks: Vec<Option<Box<dyn PacketSink>>>,
+) -> Result<Summary> {
     crate::init();
-    // Reserve every output first: a missing directory or an existing file fails before any work.
+    let mut sinks = sinks;
+    sinks.resize_with(plan.outputs.len(), || None);
+    // Reserve every file output first: a missing directory or an existing file fails before any work.
     let mut targets = Vec::new();
-    for o in &plan.outputs {
-        if o.path == "-" {
+    for (o, sink) in plan.outputs.iter().zip(&sinks) {
+        if o.path == "-" || sink.is_some() {
             targets.push(None);
         } else {
             targets.push(Some(AtomicPath::new(std::path::Path::new(&o.path), ctl.overwrite)?));
         }
     }
+    let sink_bytes: Vec<Arc<AtomicU64>> = plan.outputs.iter().map(|_| Arc::new(AtomicU64::new(0))).collect();
     let mut ictx = match opened {
         Some(i) => i,
         None => super::plan::open_input(&plan.input.display, plan.input.format.as_deref())?,
@@ -122,7 +136,7 @@ pub fn run_with_input(plan: &Plan, ctl: &RunControl, opened: Option<ff::format::
     let result: Result<Vec<u64>> = std::thread::scope(|scope| {
         let mut mux_txs = Vec::new();
         let mut mux_handles = Vec::new();
-        for (n, o) in plan.outputs.iter().enumerate() {
+        for ((n, o), sink) in plan.outputs.iter().enumerate().zip(sinks.iter_mut()) {
             let (tx, rx) = sync_channel::<MuxMsg>(PACKET_QUEUE);
             mux_txs.push(tx);
             let url = match &targets[n] {
@@ -134,7 +148,15 @@ pub fn run_with_input(plan: &Plan, ctl: &RunControl, opened: Option<ff::format::
             let byte_stats = ctl.stats.clone();
             let container = o.container.clone();
             let path = o.path.clone();
-            mux_handles.push(scope.spawn(move || mux_thread(&path, &url, &container, slots, rx, stats, byte_stats)));
+            let given = sink.take();
+            let written = sink_bytes[n].clone();
+            mux_handles.push(scope.spawn(move || {
+                let sink: Box<dyn PacketSink> = match given {
+                    Some(s) => s,
+                    None => Box::new(FileMuxer::new(&path, &url, &container)?),
+                };
+                mux_thread(&path, slots, rx, sink, stats, byte_stats, written)
+            }));
         }
         let global_header: Vec<bool> = plan
             .outputs
@@ -291,7 +313,7 @@ pub fn run_with_input(plan: &Plan, ctl: &RunControl, opened: Option<ff::format::
             .as_ref()
             .and_then(|t| std::fs::metadata(t.temp()).ok())
             .map(|m| m.len())
-            .unwrap_or(0);
+            .unwrap_or_else(|| sink_bytes[n].load(Ordering::Relaxed));
         if let Some(t) = t {
             t.commit()?;
         }
@@ -914,41 +936,121 @@ fn audio_branch(
     }
 }
 
-fn mux_thread(
-    path: &str,
-    url: &str,
-    container: &crate::format::Container,
-    slots: usize,
-    rx: Receiver<MuxMsg>,
-    stats: Option<Arc<Stats>>,
-    byte_stats: Arc<Stats>,
-) -> Result<u64> {
-    let out_err = |e: ff::Error| match e {
+/// One stream of an output, as its encoder (or the input, for stream copy) hands it over.
+pub struct SinkStream {
+    pub params: ff::codec::Parameters,
+    /// Time base of the packets that will arrive for this stream.
+    pub time_base: Rational,
+    /// Display matrix side data to carry (rotation).
+    pub display_matrix: Option<Vec<u8>>,
+    pub frame_rate: Option<Rational>,
+}
+
+/// Where an output's packets go. A file muxer by default; the packager and network pushers bring their own.
+///
+/// The runtime calls `start` once every stream of the output is known (video first, then audio), then `write` for
+/// each packet in increasing dts per stream, then `finish` once. Errors end the run.
+pub trait PacketSink: Send {
+    fn start(&mut self, streams: Vec<SinkStream>) -> Result<()>;
+    /// A packet of stream `index` (its position in `start`'s list), timestamps in `tb`.
+    fn write(&mut self, index: usize, pkt: ff::Packet, tb: Rational) -> Result<()>;
+    /// Bytes written so far, for progress.
+    fn bytes(&self) -> u64;
+    fn finish(&mut self) -> Result<()>;
+}
+
+/// The default sink: one libavformat muxer writing a file (or stdout).
+struct FileMuxer {
+    path: String,
+    container: crate::format::Container,
+    octx: ff::format::context::Output,
+    /// Output stream index for each `start` stream.
+    stream_index: Vec<usize>,
+}
+
+impl FileMuxer {
+    fn new(path: &str, url: &str, container: &crate::format::Container) -> Result<Self> {
+        let octx = ff::format::output_as(url, &container.muxer).map_err(|e| out_err(path, e))?;
+        Ok(FileMuxer {
+            path: path.to_string(),
+            container: container.clone(),
+            octx,
+            stream_index: Vec::new(),
+        })
+    }
+}
+
+fn out_err(path: &str, e: ff::Error) -> Error {
+    match e {
         // A reader that closed our stdout early (`| head`) is not an error worth a message.
         ff::Error::Other { errno } if errno == libc::EPIPE => Error::IoBare(std::io::ErrorKind::BrokenPipe.into()),
         e => Error::Ffmpeg(format!("{path}: {}", e.to_string().to_lowercase())),
-    };
-    let mut octx = ff::format::output_as(url, &container.muxer).map_err(out_err)?;
+    }
+}
+
+impl PacketSink for FileMuxer {
+    fn start(&mut self, streams: Vec<SinkStream>) -> Result<()> {
+        self.stream_index = open_streams(&mut self.octx, streams, &self.container, &self.path)?;
+        Ok(())
+    }
+
+    fn write(&mut self, index: usize, mut pkt: ff::Packet, tb: Rational) -> Result<()> {
+        let si = self.stream_index[index];
+        let Some(st_tb) = self.octx.stream(si).map(|s| s.time_base()) else {
+            return Ok(());
+        };
+        pkt.rescale_ts(tb, st_tb);
+        pkt.set_stream(si);
+        pkt.set_position(-1);
+        pkt.write_interleaved(&mut self.octx)
+            .map_err(|e| out_err(&self.path, e))
+    }
+
+    fn bytes(&self) -> u64 {
+        // SAFETY: reading the byte position of the output's I/O context.
+        unsafe {
+            let pb = (*self.octx.as_ptr()).pb;
+            if pb.is_null() {
+                0
+            } else {
+                ff::ffi::avio_seek(pb, 0, libc::SEEK_CUR).max(0) as u64
+            }
+        }
+    }
+
+    fn finish(&mut self) -> Result<()> {
+        self.octx.write_trailer().map_err(|e| out_err(&self.path, e))
+    }
+}
+
+/// Collects an output's streams, then forwards packets to its sink with increasing dts per stream.
+fn mux_thread(
+    path: &str,
+    slots: usize,
+    rx: Receiver<MuxMsg>,
+    mut sink: Box<dyn PacketSink>,
+    stats: Option<Arc<Stats>>,
+    byte_stats: Arc<Stats>,
+    written: Arc<AtomicU64>,
+) -> Result<u64> {
     let mut ready: Vec<Option<ReadyStream>> = (0..slots).map(|_| None).collect();
     let mut absent = vec![false; slots];
     let mut pending: Vec<(usize, ff::Packet, Rational)> = Vec::new();
-    let mut slot_stream: Vec<Option<usize>> = vec![None; slots];
-    let mut header = false;
+    let mut slot_index: Vec<Option<usize>> = vec![None; slots];
+    let mut slot_video = vec![false; slots];
+    let mut started = false;
     let mut video_frames = 0u64;
     let us = Rational::new(1, 1_000_000);
     let mut last_dts: Vec<i64> = vec![i64::MIN; slots];
-    let mut write = |octx: &mut ff::format::context::Output,
-                     slot_stream: &[Option<usize>],
+    let mut write = |sink: &mut Box<dyn PacketSink>,
+                     slot_index: &[Option<usize>],
+                     slot_video: &[bool],
                      slot: usize,
                      mut pkt: ff::Packet,
                      tb: Rational,
                      video_frames: &mut u64|
      -> Result<()> {
-        let Some(si) = slot_stream[slot] else { return Ok(()) };
-        let Some(st_tb) = octx.stream(si).map(|s| s.time_base()) else {
-            return Ok(());
-        };
-        pkt.rescale_ts(tb, st_tb);
+        let Some(index) = slot_index[slot] else { return Ok(()) };
         // Muxers require increasing dts; repair the rare encoder or input that violates it.
         if let Some(d) = pkt.dts() {
             if d <= last_dts[slot] && last_dts[slot] != i64::MIN {
@@ -960,17 +1062,35 @@ fn mux_thread(
             }
             last_dts[slot] = pkt.dts().unwrap_or(d);
         }
-        pkt.set_stream(si);
-        pkt.set_position(-1);
-        if slot == 0 && octx.stream(si).map(|s| s.parameters().medium()) == Some(ff::media::Type::Video) {
+        if slot == 0 && slot_video[slot] {
             *video_frames += 1;
         }
         if let (Some(s), Some(ts)) = (&stats, pkt.pts().or(pkt.dts())) {
-            let t = media::rescale(ts + pkt.duration(), st_tb, us);
+            let t = media::rescale(ts + pkt.duration(), tb, us);
             s.out_us.fetch_max(t, Ordering::Relaxed);
         }
-        pkt.write_interleaved(octx).map_err(out_err)?;
-        Ok(())
+        sink.write(index, pkt, tb)
+    };
+    let start = |sink: &mut Box<dyn PacketSink>,
+                 ready: &mut [Option<ReadyStream>],
+                 slot_index: &mut [Option<usize>],
+                 slot_video: &mut [bool]|
+     -> Result<()> {
+        let mut streams = Vec::new();
+        for (slot, r) in ready.iter_mut().enumerate() {
+            let Some((params, tb, matrix, rate)) = r.take() else {
+                continue;
+            };
+            slot_index[slot] = Some(streams.len());
+            slot_video[slot] = params.medium() == ff::media::Type::Video;
+            streams.push(SinkStream {
+                params,
+                time_base: tb,
+                display_matrix: matrix,
+                frame_rate: rate,
+            });
+        }
+        sink.start(streams)
     };
     let mut size_seen = 0u64;
     for msg in rx.iter() {
@@ -984,44 +1104,36 @@ fn mux_thread(
             } => ready[slot] = Some((params, tb, matrix, rate)),
             MuxMsg::Absent { slot } => absent[slot] = true,
             MuxMsg::Packet { slot, pkt, tb } => {
-                if header {
-                    write(&mut octx, &slot_stream, slot, pkt, tb, &mut video_frames)?;
+                if started {
+                    write(&mut sink, &slot_index, &slot_video, slot, pkt, tb, &mut video_frames)?;
                 } else {
                     pending.push((slot, pkt, tb));
                 }
             }
         }
-        if !header && (0..slots).all(|s| ready[s].is_some() || absent[s]) {
+        if !started && (0..slots).all(|s| ready[s].is_some() || absent[s]) {
             if (0..slots).all(|s| absent[s]) {
                 return Err(Error::Malformed(format!(
                     "{path}: no frames were decoded from the input"
                 )));
             }
-            open_streams(&mut octx, &mut ready, &mut slot_stream, container, path)?;
-            header = true;
+            start(&mut sink, &mut ready, &mut slot_index, &mut slot_video)?;
+            started = true;
             for (slot, pkt, tb) in pending.drain(..) {
-                write(&mut octx, &slot_stream, slot, pkt, tb, &mut video_frames)?;
+                write(&mut sink, &slot_index, &slot_video, slot, pkt, tb, &mut video_frames)?;
             }
         }
-        // SAFETY: reading the byte position of the output's I/O context.
-        let pos = unsafe {
-            let pb = (*octx.as_ptr()).pb;
-            if pb.is_null() {
-                0
-            } else {
-                ff::ffi::avio_seek(pb, 0, libc::SEEK_CUR).max(0) as u64
-            }
-        };
+        let pos = sink.bytes();
         if pos > size_seen {
             byte_stats.bytes.fetch_add(pos - size_seen, Ordering::Relaxed);
             size_seen = pos;
         }
     }
-    if !header {
+    if !started {
         if (0..slots).any(|s| ready[s].is_some()) {
-            open_streams(&mut octx, &mut ready, &mut slot_stream, container, path)?;
+            start(&mut sink, &mut ready, &mut slot_index, &mut slot_video)?;
             for (slot, pkt, tb) in pending.drain(..) {
-                write(&mut octx, &slot_stream, slot, pkt, tb, &mut video_frames)?;
+                write(&mut sink, &slot_index, &slot_video, slot, pkt, tb, &mut video_frames)?;
             }
         } else {
             return Err(Error::Malformed(format!(
@@ -1029,21 +1141,25 @@ fn mux_thread(
             )));
         }
     }
-    octx.write_trailer().map_err(out_err)?;
+    sink.finish()?;
+    written.store(sink.bytes(), Ordering::Relaxed);
     Ok(video_frames)
 }
 
 fn open_streams(
     octx: &mut ff::format::context::Output,
-    ready: &mut [Option<ReadyStream>],
-    slot_stream: &mut [Option<usize>],
+    streams: Vec<SinkStream>,
     container: &crate::format::Container,
     path: &str,
-) -> Result<()> {
-    for (slot, r) in ready.iter_mut().enumerate() {
-        let Some((params, tb, matrix, rate)) = r.take() else {
-            continue;
-        };
+) -> Result<Vec<usize>> {
+    let mut indices = Vec::new();
+    for SinkStream {
+        params,
+        time_base: tb,
+        display_matrix: matrix,
+        frame_rate: rate,
+    } in streams
+    {
         // SAFETY: adding a stream to an output context that has not written its header; copying parameters.
         unsafe {
             let st = ff::ffi::avformat_new_stream(octx.as_mut_ptr(), std::ptr::null());
@@ -1073,7 +1189,7 @@ fn open_streams(
                     std::ptr::copy_nonoverlapping(m.as_ptr(), sd, m.len());
                 }
             }
-            slot_stream[slot] = Some((*st).index as usize);
+            indices.push((*st).index as usize);
         }
     }
     let mut opts = ff::Dictionary::new();
@@ -1082,5 +1198,5 @@ fn open_streams(
     }
     octx.write_header_with(opts)
         .map_err(|e| Error::Ffmpeg(format!("{path}: cannot write header: {}", e.to_string().to_lowercase())))?;
-    Ok(())
+    Ok(indices)
 }
