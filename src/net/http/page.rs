@@ -222,12 +222,14 @@ function play(url) {
     dash = dashjs.MediaPlayer().create();
     dash.on(dashjs.MediaPlayer.events.ERROR, e => fail("dash.js: " + JSON.stringify(e.error || e)));
     dash.initialize(video, url, true);
+    window.reel.dash = dash;
   } else if (window.Hls && Hls.isSupported()) {
     hls = new Hls({ lowLatencyMode: true });
     hls.on(Hls.Events.ERROR, (_, d) => { if (d.fatal) fail("hls.js: " + d.type + " " + d.details); });
     hls.on(Hls.Events.MANIFEST_PARSED, () => video.play().catch(() => {}));
     hls.loadSource(url);
     hls.attachMedia(video);
+    window.reel.hls = hls;
   } else {
     video.src = url;
     video.play().catch(() => {});
