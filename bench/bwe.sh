@@ -17,7 +17,10 @@ echo "== RFC 8867 5.1, 50 ms one-way delay, 300 ms queue"
   "queuing delay p95 \(.queue_delay_p95_ms*10|round/10) ms  (target <= 100: \(if .queue_delay_p95_ms <= 100 then "ok" else "MISSED" end))",
   (.changes[] | select(.to_bps < .from_bps) | "drop at \(.at_s) s to \(.to_bps/1000) kbps: estimate below it after \(if .below_new_capacity_s then (.below_new_capacity_s*100|round/100) else "never" end) s  (target <= 2: \(if (.below_new_capacity_s // 99) <= 2 then "ok" else "MISSED" end))")'
 
-echo "-- the same scenario through reel and the goog_cc reference (steady part of each phase):"
+echo "-- without reel's capacity probing (--no-capacity-probing, the controller as libwebrtc runs it):"
+"$REEL" --json analyze-bwe --scenario rfc8867-5.1 --no-capacity-probing |
+  jq -r '"steady utilisation per phase: \([.phases[].steady_utilisation*1000|round/1000] | join(" "))  queuing delay p95 \(.queue_delay_p95_ms*10|round/10) ms"'
+echo "-- the same scenario through reel (no capacity probing) and the goog_cc reference (steady part of each phase):"
 "$REF" rfc8867-5.1
 
 echo

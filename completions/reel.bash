@@ -141,7 +141,7 @@ _reel() {
             return 0
             ;;
         reel__subcmd__analyze__subcmd__bwe)
-            opts="-o -v -q -y -h -V --scenario --list-scenarios --capacity --steps --trace --pcap --duration --delay --jitter --queue --loss --gilbert --competing --tcp --estimator --throughput --start-rate --feedback-interval --seed --output --plot --verbose --quiet --json --progress --threads --overwrite --help --version"
+            opts="-o -v -q -y -h -V --scenario --list-scenarios --capacity --steps --trace --pcap --duration --delay --jitter --queue --loss --gilbert --competing --tcp --estimator --throughput --no-capacity-probing --start-rate --feedback-interval --seed --output --plot --verbose --quiet --json --progress --threads --overwrite --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

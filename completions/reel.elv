@@ -221,6 +221,7 @@ set edit:completion:arg-completer[reel] = {|@words|
             cand --progress 'Progress reporting on stderr'
             cand --threads 'Worker threads (default: all cores)'
             cand --list-scenarios 'List the built-in scenarios and exit'
+            cand --no-capacity-probing 'Turn off reel''s capacity probing (a probe at twice the estimate after 5 s of steady increase), which leaves the controller as libwebrtc runs it'
             cand -v 'More log output on stderr (repeat for more: -vv); errors show their cause chain'
             cand --verbose 'More log output on stderr (repeat for more: -vv); errors show their cause chain'
             cand -q 'Only errors on stderr'

@@ -191,6 +191,7 @@ json\t'NDJSON progress events on stderr, for machines'
 none\t'No progress output'"
 complete -c reel -n "__fish_reel_using_subcommand analyze-bwe" -l threads -d 'Worker threads (default: all cores)' -r
 complete -c reel -n "__fish_reel_using_subcommand analyze-bwe" -l list-scenarios -d 'List the built-in scenarios and exit'
+complete -c reel -n "__fish_reel_using_subcommand analyze-bwe" -l no-capacity-probing -d 'Turn off reel\'s capacity probing (a probe at twice the estimate after 5 s of steady increase), which leaves the controller as libwebrtc runs it'
 complete -c reel -n "__fish_reel_using_subcommand analyze-bwe" -s v -l verbose -d 'More log output on stderr (repeat for more: -vv); errors show their cause chain'
 complete -c reel -n "__fish_reel_using_subcommand analyze-bwe" -s q -l quiet -d 'Only errors on stderr'
 complete -c reel -n "__fish_reel_using_subcommand analyze-bwe" -l json -d 'Machine-readable JSON on stdout'

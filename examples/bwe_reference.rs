@@ -42,7 +42,11 @@ fn main() {
     if let Some(s) = secs {
         config.duration = s * SEC;
     }
-    let mut gcc = GccConfig::default();
+    // The libwebrtc-faithful controller: without reel's capacity probing, which goog_cc does not have.
+    let mut gcc = GccConfig {
+        capacity_probing: false,
+        ..GccConfig::default()
+    };
     if std::env::var_os("BWE_BAYESIAN").is_some() {
         gcc.throughput = reel::bwe::gcc::Throughput::Bayesian;
     }

@@ -68,6 +68,10 @@ pub struct Args {
     /// Acknowledged-throughput estimator: libwebrtc's robust packet window, or the Bayesian 150 ms windows.
     #[arg(long, value_enum, default_value_t = ThroughputArg::Robust)]
     pub throughput: ThroughputArg,
+    /// Turn off reel's capacity probing (a probe at twice the estimate after 5 s of steady increase), which
+    /// leaves the controller as libwebrtc runs it.
+    #[arg(long = "no-capacity-probing")]
+    pub no_capacity_probing: bool,
     /// Start bit rate of the estimator.
     #[arg(long, value_name = "RATE", default_value = "300k")]
     pub start_rate: String,
@@ -148,6 +152,7 @@ pub fn run(args: Args, global: &crate::GlobalOpts) -> anyhow::Result<()> {
         throughput,
         filter,
         start_bps: rate(&args.start_rate, "start-rate")?,
+        capacity_probing: !args.no_capacity_probing,
         ..GccConfig::default()
     };
     if let Some(p) = &args.pcap {
