@@ -14,6 +14,7 @@ mod serve;
 mod signals;
 mod sr;
 mod stitch360;
+mod stream;
 mod transcode;
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
@@ -77,6 +78,8 @@ pub enum Command {
     Probe(probe::Args),
     /// Decode, filter, encode and mux (x264, x265, rav1e AV1, libvpx, AAC, Opus ...), by flags or YAML presets.
     Transcode(Box<transcode::Args>),
+    /// Push live to RTMP, SRT, RTP, RTSP, UDP or RIST destinations from one encode; each recovers on its own.
+    Stream(Box<stream::Args>),
     /// List and show the built-in YAML presets.
     Presets(presets::Args),
     /// Run WebRTC bandwidth estimation (GCC) over a simulated link or a packet capture.
@@ -127,6 +130,10 @@ fn main() -> ExitCode {
         Command::Transcode(args) => {
             let sub = matches.subcommand_matches("transcode").cloned().unwrap_or_default();
             transcode::run(*args, &cli.global, &sub)
+        }
+        Command::Stream(args) => {
+            let sub = matches.subcommand_matches("stream").cloned().unwrap_or_default();
+            stream::run(*args, &cli.global, &sub)
         }
         Command::Presets(args) => presets::run(args, &cli.global),
         Command::AnalyzeBwe(args) => analyze_bwe::run(*args, &cli.global),

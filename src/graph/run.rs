@@ -38,6 +38,8 @@ pub struct RunControl {
     pub stats: Arc<Stats>,
     /// Overwrite existing outputs.
     pub overwrite: bool,
+    /// Read the input at its native rate (`-re`): live simulation from a file.
+    pub realtime: bool,
 }
 
 /// What one output ended up with.
@@ -376,6 +378,7 @@ fn demux(
     let mut copy_started = plan.seek.is_none();
     let mut vdec = vdec;
     let mut adec = adec;
+    let mut pacer = ctl.realtime.then(Pacer::default);
     loop {
         if ctl.stop.load(Ordering::Relaxed) || (video_done && audio_done) {
             break;
@@ -418,6 +421,11 @@ fn demux(
                 }
                 continue;
             }
+        }
+        if let Some(p) = pacer.as_mut()
+            && let Some(ts) = pkt.dts().or(pkt.pts())
+        {
+            p.wait(media::rescale(ts, tb, us), &ctl.stop);
         }
         let copies = if is_video { video_copy } else { audio_copy };
         if !copies.is_empty() {
@@ -462,6 +470,27 @@ fn demux(
         }
     }
     Ok(())
+}
+
+/// Paces reading at the input's native rate: a packet is released once the wall clock since the first packet has
+/// caught up with its timestamp (as ffmpeg's `-re` does with dts).
+#[derive(Default)]
+struct Pacer {
+    start: Option<(std::time::Instant, i64)>,
+}
+
+impl Pacer {
+    fn wait(&mut self, t_us: i64, stop: &AtomicBool) {
+        let (start, t0) = *self.start.get_or_insert((std::time::Instant::now(), t_us));
+        let due = std::time::Duration::from_micros((t_us - t0).max(0) as u64);
+        while !stop.load(Ordering::Relaxed) {
+            let elapsed = start.elapsed();
+            if elapsed >= due {
+                break;
+            }
+            std::thread::sleep((due - elapsed).min(std::time::Duration::from_millis(100)));
+        }
+    }
 }
 
 #[allow(clippy::too_many_arguments)]
