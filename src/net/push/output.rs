@@ -124,6 +124,7 @@ impl Connection {
         if dest.protocol == Protocol::Srt {
             // SAFETY: the context's pb was opened on an srt:// URL and is open.
             conn.srt_fd = unsafe { srt::socket_of((*conn.ctxs[0]).pb) };
+            tracing::debug!("{}: srt socket {:?}", conn.url, conn.srt_fd);
         }
         Ok(conn)
     }
@@ -282,6 +283,7 @@ impl Connection {
         if let Some(fd) = self.srt_fd {
             let start = std::time::Instant::now();
             while let Some(n) = srt::unacknowledged(fd) {
+                tracing::debug!("{}: {n} packets unacknowledged", self.url);
                 if n <= 0 {
                     break;
                 }
@@ -294,6 +296,11 @@ impl Connection {
                 }
                 std::thread::sleep(Duration::from_millis(10));
             }
+            // Acknowledged is not yet delivered: the receiver holds each packet for its latency before handing it
+            // on, and drops what it still holds when the connection closes. Stay connected until it has played out.
+            let hold = srt::peer_latency(fd).unwrap_or(Duration::from_millis(120));
+            let rtt = Duration::from_micros(self.rtt_us().unwrap_or(0).max(0) as u64);
+            std::thread::sleep((hold + rtt * 2 + Duration::from_millis(50)).min(self.timeout));
         }
         Ok(())
     }

@@ -22,6 +22,7 @@ struct Api {
 
 const SRTS_CONNECTED: c_int = 5;
 const SRTO_SNDDATA: c_int = 19;
+const SRTO_PEERLATENCY: c_int = 44;
 // Offsets in `struct CBytePerfMon` of libsrt 1.4/1.5 (checked against srt.h 1.5.1): msRTT (double), byteMSS (int).
 const PERF_SIZE: usize = 496;
 const PERF_RTT: usize = 328;
@@ -107,4 +108,14 @@ pub(crate) fn unacknowledged(fd: c_int) -> Option<i32> {
         let mut len = std::mem::size_of::<c_int>() as c_int;
         ((api.sockflag)(fd, SRTO_SNDDATA, (&mut v as *mut c_int).cast(), &mut len) == 0).then_some(v)
     }
+}
+
+/// The receiver's latency (TSBPD delay): how long it holds a packet before handing it on.
+pub(crate) fn peer_latency(fd: c_int) -> Option<std::time::Duration> {
+    let api = api()?;
+    let mut v: c_int = 0;
+    let mut len = std::mem::size_of::<c_int>() as c_int;
+    // SAFETY: reading an int socket option.
+    let r = unsafe { (api.sockflag)(fd, SRTO_PEERLATENCY, (&mut v as *mut c_int).cast(), &mut len) };
+    (r == 0 && v >= 0).then(|| std::time::Duration::from_millis(v as u64))
 }
