@@ -78,6 +78,12 @@ fn net_err(url: &str, what: &str, code: c_int, interrupt: &Interrupt, timeout: D
         format!("timed out after {} s", timeout.as_secs_f64())
     } else if code == ff::ffi::AVERROR_EXIT {
         "interrupted".to_string()
+    } else if url.starts_with("srt") && let Some(m) = srt::take_last_message().filter(|m| m.contains("passphrase")) {
+        if m.contains("Incorrect passphrase") || m.contains("BADSECRET") {
+            "wrong passphrase (rejected by the peer)".to_string()
+        } else {
+            format!("rejected by the peer ({})", m.rsplit(": ").next().unwrap_or(&m).to_lowercase())
+        }
     } else if code == ff::ffi::AVERROR_UNKNOWN || code == ff::ffi::AVERROR(libc::EIO) {
         // libavformat's SRT and RTSP layers say no more than this; the common causes are named.
         "connection failed (refused, rejected by the peer, or a wrong passphrase)".to_string()
@@ -100,6 +106,10 @@ impl Connection {
         timeout: Duration,
     ) -> Result<Connection> {
         crate::init();
+        if dest.protocol == Protocol::Srt {
+            srt::quiet();
+            let _ = srt::take_last_message();
+        }
         let mut conn = Connection {
             url: dest.url.clone(),
             ctxs: Vec::new(),

@@ -7,12 +7,17 @@
 //! different layout only turns these extras off. The libsrt functions are looked up at run time with `dlsym`
 //! in the already-loaded libsrt; when libavformat was built without SRT nothing here is used.
 
-use std::ffi::{c_int, c_void};
+use std::ffi::{CStr, c_char, c_int, c_void};
+use std::sync::Mutex;
 use std::sync::OnceLock;
 
 type GetSockState = unsafe extern "C" fn(c_int) -> c_int;
 type GetSockFlag = unsafe extern "C" fn(c_int, c_int, *mut c_void, *mut c_int) -> c_int;
 type BStats = unsafe extern "C" fn(c_int, *mut c_void, c_int) -> c_int;
+
+type LogHandler = unsafe extern "C" fn(*mut c_void, c_int, *const c_char, c_int, *const c_char, *const c_char);
+type SetLogHandler = unsafe extern "C" fn(*mut c_void, LogHandler);
+type SetLogLevel = unsafe extern "C" fn(c_int);
 
 struct Api {
     sockstate: GetSockState,
@@ -41,8 +46,13 @@ fn api() -> Option<&'static Api> {
             sym(b"srt_getsockflag\0")?,
             sym(b"srt_bstats\0")?,
         );
-        // SAFETY: the symbols are libsrt's functions with these C signatures (srt.h).
+        // SAFETY: the symbols are libsrt's functions with these C signatures (srt.h). libsrt logs warnings to
+        // stderr by itself; its messages go to our handler instead (kept for error messages, logged at debug).
         unsafe {
+            if let (Some(h), Some(l)) = (sym(b"srt_setloghandler\0"), sym(b"srt_setloglevel\0")) {
+                std::mem::transmute::<*mut c_void, SetLogHandler>(h)(std::ptr::null_mut(), log_handler);
+                std::mem::transmute::<*mut c_void, SetLogLevel>(l)(4);
+            }
             Some(Api {
                 sockstate: std::mem::transmute::<*mut c_void, GetSockState>(a),
                 sockflag: std::mem::transmute::<*mut c_void, GetSockFlag>(b),
@@ -118,4 +128,35 @@ pub(crate) fn peer_latency(fd: c_int) -> Option<std::time::Duration> {
     // SAFETY: reading an int socket option.
     let r = unsafe { (api.sockflag)(fd, SRTO_PEERLATENCY, (&mut v as *mut c_int).cast(), &mut len) };
     (r == 0 && v >= 0).then(|| std::time::Duration::from_millis(v as u64))
+}
+
+static LAST_LOG: Mutex<Option<String>> = Mutex::new(None);
+
+unsafe extern "C" fn log_handler(
+    _opaque: *mut c_void,
+    _level: c_int,
+    _file: *const c_char,
+    _line: c_int,
+    _area: *const c_char,
+    message: *const c_char,
+) {
+    if message.is_null() {
+        return;
+    }
+    // SAFETY: libsrt passes a NUL-terminated message.
+    let m = unsafe { CStr::from_ptr(message) }.to_string_lossy().trim().to_string();
+    tracing::debug!("libsrt: {m}");
+    if let Ok(mut l) = LAST_LOG.lock() {
+        *l = Some(m);
+    }
+}
+
+/// Routes libsrt's own logging away from stderr (call before the first SRT connection).
+pub(crate) fn quiet() {
+    let _ = api();
+}
+
+/// Takes libsrt's last log message (why a connection was rejected, for instance).
+pub(crate) fn take_last_message() -> Option<String> {
+    LAST_LOG.lock().ok().and_then(|mut l| l.take())
 }
