@@ -121,7 +121,15 @@ fn owners(m: &ArgMatches, id: &str, per_output: bool) -> Vec<Option<usize>> {
 
 /// Builds the spec: preset < --set < flags.
 pub fn spec_from_args(args: &Args, m: &ArgMatches) -> anyhow::Result<GraphSpec> {
-    build_spec(&args.enc, &args.input, &args.outputs, &args.format, m, true, GraphSpec::default())
+    build_spec(
+        &args.enc,
+        &args.input,
+        &args.outputs,
+        &args.format,
+        m,
+        true,
+        GraphSpec::default(),
+    )
 }
 
 /// Builds a spec from the shared encoding options: `defaults` < preset < `--set` < flags. With `per_output`, an

@@ -26,7 +26,18 @@ fn source(dir: &Path, seconds: f64) -> PathBuf {
         "src.mp4",
         seconds,
         &[
-            "-c:v", "libx264", "-preset", "ultrafast", "-g", "25", "-pix_fmt", "yuv420p", "-c:a", "aac", "-ac", "2",
+            "-c:v",
+            "libx264",
+            "-preset",
+            "ultrafast",
+            "-g",
+            "25",
+            "-pix_fmt",
+            "yuv420p",
+            "-c:a",
+            "aac",
+            "-ac",
+            "2",
         ],
     )
 }
@@ -58,7 +69,9 @@ fn have(tool: &str) -> bool {
 fn nginx_rtmp_available() -> bool {
     let ok = Path::new("/usr/sbin/nginx").exists() && Path::new(RTMP_MODULE).exists();
     if !ok {
-        eprintln!("skipping: nginx with the RTMP module is not installed (apt-get install nginx-light libnginx-mod-rtmp)");
+        eprintln!(
+            "skipping: nginx with the RTMP module is not installed (apt-get install nginx-light libnginx-mod-rtmp)"
+        );
     }
     ok
 }
@@ -76,11 +89,20 @@ struct Peer(Child);
 
 impl Peer {
     fn stop(&mut self) {
-        // SAFETY: kill(2) on our own child's pid.
+        self.stop_within(Duration::from_secs(10));
+    }
+
+    /// SIGTERM, then SIGKILL after `grace` (an ffmpeg blocked reading UDP may not stop by itself).
+    fn stop_within(&mut self, grace: Duration) {
+        // Already reaped: its pid may belong to someone else by now.
+        if let Ok(Some(_)) = self.0.try_wait() {
+            return;
+        }
+        // SAFETY: kill(2) on our own child's pid, not yet reaped.
         unsafe {
             libc::kill(self.0.id() as libc::pid_t, libc::SIGTERM);
         }
-        let deadline = Instant::now() + Duration::from_secs(10);
+        let deadline = Instant::now() + grace;
         while matches!(self.0.try_wait(), Ok(None)) && Instant::now() < deadline {
             std::thread::sleep(Duration::from_millis(20));
         }
@@ -121,7 +143,11 @@ impl Rtmp {
         std::fs::create_dir_all(dir.join("logs")).unwrap();
         let d = dir.display();
         // SAFETY: geteuid has no preconditions.
-        let user = if unsafe { libc::geteuid() } == 0 { "user root;" } else { "" };
+        let user = if unsafe { libc::geteuid() } == 0 {
+            "user root;"
+        } else {
+            ""
+        };
         let conf = format!(
             "load_module {RTMP_MODULE};\n{user}\ndaemon off;\nmaster_process off;\nworker_processes 1;\n\
              error_log {d}/logs/error.log;\npid {d}/nginx.pid;\nevents {{ worker_connections 64; }}\n\
@@ -321,7 +347,10 @@ fn srt_to_srt_live_transmit_caller_and_listener() {
         "json",
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
-    assert!(rx.wait(Duration::from_secs(5)), "srt-live-transmit did not end with the stream");
+    assert!(
+        rx.wait(Duration::from_secs(5)),
+        "srt-live-transmit did not end with the stream"
+    );
     check_media(&out, 75, 3.0);
 
     // reel listens; the receiver calls (it retries until reel's listener is up).
@@ -355,7 +384,10 @@ fn srt_to_srt_live_transmit_caller_and_listener() {
     assert!(last["bitrate"].as_u64().unwrap() > 50_000, "{last}");
     assert!(last["frames"].as_u64().unwrap() > 25, "{last}");
     assert!(last["rtt_ms"].as_f64().is_some(), "no SRT round-trip time: {last}");
-    assert!(rx.wait(Duration::from_secs(5)), "srt-live-transmit did not end with the stream");
+    assert!(
+        rx.wait(Duration::from_secs(5)),
+        "srt-live-transmit did not end with the stream"
+    );
     check_media(&out, 75, 3.0);
 }
 
@@ -443,7 +475,10 @@ fn rtp_received_by_ffmpeg_from_the_sdp_reel_wrote() {
     let text = std::fs::read_to_string(&sdp).unwrap();
     assert!(text.contains(&format!("m=video {port} RTP/AVP")), "{text}");
     assert!(text.contains(&format!("m=audio {} RTP/AVP", port + 2)), "{text}");
-    assert!(text.contains("H264/90000") && text.contains("sprop-parameter-sets"), "{text}");
+    assert!(
+        text.contains("H264/90000") && text.contains("sprop-parameter-sets"),
+        "{text}"
+    );
 
     let md5 = d.path().join("rtp.md5");
     let mut rx = Peer(
@@ -472,9 +507,13 @@ fn rtp_received_by_ffmpeg_from_the_sdp_reel_wrote() {
         "-q",
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
-    assert_eq!(std::fs::read_to_string(&sdp2).unwrap(), text, "the SDP changed between runs");
+    assert_eq!(
+        std::fs::read_to_string(&sdp2).unwrap(),
+        text,
+        "the SDP changed between runs"
+    );
     std::thread::sleep(Duration::from_millis(700));
-    rx.stop();
+    rx.stop_within(Duration::from_secs(1));
     // UDP and ffmpeg's RTP reorder buffer may hold back the last few packets; the rest must be there.
     let n = md5_frames(&md5);
     assert!(n >= 68, "ffmpeg decoded {n} of 75 frames over RTP");
@@ -501,7 +540,10 @@ fn rtsp_push_to_a_recording_server() {
     // The server may take a moment to listen: retries cover a refused first attempt.
     let o = reel_stream(&[src.to_str().unwrap(), &url, "--re", "--retries", "5", "-q"]);
     assert!(o.status.success(), "{}", stderr(&o));
-    assert!(server.wait(Duration::from_secs(10)), "the RTSP server did not end with the stream");
+    assert!(
+        server.wait(Duration::from_secs(10)),
+        "the RTSP server did not end with the stream"
+    );
     let n = md5_frames(&md5);
     assert_eq!(n, 75, "the RTSP server recorded {n} of 75 frames");
 }
@@ -561,7 +603,10 @@ fn rtmp_server_down_for_5_s_reconnects_while_srt_carries_on() {
     let after = video_frames(&p);
     assert!(after >= 100, "only {after} frames after the reconnection");
     // The SRT destination was not interrupted: every frame.
-    assert!(rx.wait(Duration::from_secs(5)), "srt-live-transmit did not end with the stream");
+    assert!(
+        rx.wait(Duration::from_secs(5)),
+        "srt-live-transmit did not end with the stream"
+    );
     check_media(&srt_out, 350, 14.0);
 }
 
@@ -615,4 +660,59 @@ fn bad_urls_refused_connections_and_wrong_passphrase_fail_fast() {
     let o = reel_stream(&[s, &url, "--timeout", "3s", "-q"]);
     one_line_error(&o, &format!("{url}: cannot connect: wrong passphrase"));
     assert!(t.elapsed() < Duration::from_secs(8));
+}
+
+#[test]
+fn udp_and_rist_from_one_encode_to_ffmpeg() {
+    let d = tmp();
+    let src = source(d.path(), 3.0);
+    let (udp, rist) = (free_udp_port(), free_udp_port());
+    let receiver = |url: String, md5: &Path| {
+        Peer(
+            Command::new("ffmpeg")
+                .args([
+                    "-v",
+                    "error",
+                    "-y",
+                    "-analyzeduration",
+                    "300000",
+                    "-probesize",
+                    "50000",
+                    "-i",
+                ])
+                .arg(url)
+                .args(["-map", "0:v", "-flush_packets", "1", "-f", "framemd5"])
+                .arg(md5)
+                .stdin(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("ffmpeg"),
+        )
+    };
+    let (udp_md5, rist_md5) = (d.path().join("udp.md5"), d.path().join("rist.md5"));
+    let mut rx_udp = receiver(format!("udp://127.0.0.1:{udp}"), &udp_md5);
+    let mut rx_rist = receiver(format!("rist://@127.0.0.1:{rist}"), &rist_md5);
+    std::thread::sleep(Duration::from_millis(700));
+    let o = reel_stream(&[
+        src.to_str().unwrap(),
+        &format!("udp://127.0.0.1:{udp}"),
+        &format!("rist://127.0.0.1:{rist}"),
+        "--re",
+        "--json",
+        "-q",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let summary: serde_json::Value = serde_json::from_slice(&o.stdout).expect("--json summary");
+    for dst in summary["destinations"].as_array().unwrap() {
+        assert_eq!(dst["frames"], 75, "{dst}");
+        assert_eq!(dst["state"], "finished", "{dst}");
+    }
+    std::thread::sleep(Duration::from_millis(1500));
+    rx_udp.stop_within(Duration::from_secs(1));
+    rx_rist.stop_within(Duration::from_secs(1));
+    // The receivers are stopped from outside: frames still inside their decoders are not counted.
+    for (name, md5) in [("udp", &udp_md5), ("rist", &rist_md5)] {
+        let n = md5_frames(md5);
+        assert!(n >= 65, "{name}: ffmpeg decoded {n} of 75 frames");
+    }
 }

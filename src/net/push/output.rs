@@ -78,11 +78,16 @@ fn net_err(url: &str, what: &str, code: c_int, interrupt: &Interrupt, timeout: D
         format!("timed out after {} s", timeout.as_secs_f64())
     } else if code == ff::ffi::AVERROR_EXIT {
         "interrupted".to_string()
-    } else if url.starts_with("srt") && let Some(m) = srt::take_last_message().filter(|m| m.contains("passphrase")) {
+    } else if url.starts_with("srt")
+        && let Some(m) = srt::take_last_message().filter(|m| m.contains("passphrase"))
+    {
         if m.contains("Incorrect passphrase") || m.contains("BADSECRET") {
             "wrong passphrase (rejected by the peer)".to_string()
         } else {
-            format!("rejected by the peer ({})", m.rsplit(": ").next().unwrap_or(&m).to_lowercase())
+            format!(
+                "rejected by the peer ({})",
+                m.rsplit(": ").next().unwrap_or(&m).to_lowercase()
+            )
         }
     } else if code == ff::ffi::AVERROR_UNKNOWN || code == ff::ffi::AVERROR(libc::EIO) {
         // libavformat's SRT and RTSP layers say no more than this; the common causes are named.
@@ -277,7 +282,13 @@ impl Connection {
             // SAFETY: an open context that wrote its header.
             let r = unsafe { ff::ffi::av_write_trailer(ctx) };
             if r < 0 {
-                return Err(net_err(&self.url, "cannot finish the stream", r, &self.interrupt, self.timeout));
+                return Err(net_err(
+                    &self.url,
+                    "cannot finish the stream",
+                    r,
+                    &self.interrupt,
+                    self.timeout,
+                ));
             }
             // SAFETY: flushing an open AVIOContext.
             unsafe {
@@ -285,7 +296,13 @@ impl Connection {
                     ff::ffi::avio_flush((*ctx).pb);
                     let e = (*(*ctx).pb).error;
                     if e < 0 {
-                        return Err(net_err(&self.url, "cannot finish the stream", e, &self.interrupt, self.timeout));
+                        return Err(net_err(
+                            &self.url,
+                            "cannot finish the stream",
+                            e,
+                            &self.interrupt,
+                            self.timeout,
+                        ));
                     }
                 }
             }

@@ -83,7 +83,9 @@ pub(crate) unsafe fn socket_of(pb: *mut ffmpeg_next::ffi::AVIOContext) -> Option
         if priv_data.is_null() {
             return None;
         }
-        let fd = *(priv_data as *const u8).add(std::mem::size_of::<*const c_void>()).cast::<c_int>();
+        let fd = *(priv_data as *const u8)
+            .add(std::mem::size_of::<*const c_void>())
+            .cast::<c_int>();
         ((api.sockstate)(fd) == SRTS_CONNECTED).then_some(fd)
     }
 }

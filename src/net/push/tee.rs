@@ -18,7 +18,11 @@ use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 enum Item {
-    Packet { index: usize, pkt: ff::Packet, tb: Rational },
+    Packet {
+        index: usize,
+        pkt: ff::Packet,
+        tb: Rational,
+    },
 }
 
 #[derive(Default)]
@@ -240,7 +244,10 @@ impl PacketSink for TeeSink {
                 if now >= deadline || matches!(sh.stats.state(), DestState::Reconnecting | DestState::Failed) {
                     break;
                 }
-                q = match sh.drained.wait_timeout(q, (deadline - now).min(Duration::from_millis(50))) {
+                q = match sh
+                    .drained
+                    .wait_timeout(q, (deadline - now).min(Duration::from_millis(50)))
+                {
                     Ok((q, _)) => q,
                     Err(p) => p.into_inner().0,
                 };
@@ -284,9 +291,12 @@ impl PacketSink for TeeSink {
         let mut first: Option<Error> = None;
         for d in &mut self.dests {
             if let Some(h) = d.handle.take() {
-                let r = h
-                    .join()
-                    .unwrap_or_else(|_| Err(Error::Ffmpeg(format!("{}: the push thread panicked", d.shared.dest.url))));
+                let r = h.join().unwrap_or_else(|_| {
+                    Err(Error::Ffmpeg(format!(
+                        "{}: the push thread panicked",
+                        d.shared.dest.url
+                    )))
+                });
                 if let Err(e) = r
                     && first.is_none()
                 {
@@ -451,9 +461,7 @@ fn deliver(sh: &Shared, conn: &mut Connection, video: &[bool], bytes_before: u64
             // The input ended and the queue is empty: close the stream cleanly.
             return match conn.finish() {
                 Ok(()) => {
-                    sh.stats
-                        .bytes
-                        .store(bytes_before + conn.bytes(), Ordering::Relaxed);
+                    sh.stats.bytes.store(bytes_before + conn.bytes(), Ordering::Relaxed);
                     Ended::Done
                 }
                 Err(e) => Ended::Lost(e),
@@ -467,9 +475,7 @@ fn deliver(sh: &Shared, conn: &mut Connection, video: &[bool], bytes_before: u64
         if is_video {
             sh.stats.frames.fetch_add(1, Ordering::Relaxed);
         }
-        sh.stats
-            .bytes
-            .store(bytes_before + conn.bytes(), Ordering::Relaxed);
+        sh.stats.bytes.store(bytes_before + conn.bytes(), Ordering::Relaxed);
         if last_stats.elapsed() >= Duration::from_secs(1) {
             if let Some(r) = conn.rtt_us() {
                 sh.stats.rtt_us.store(r, Ordering::Relaxed);
