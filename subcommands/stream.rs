@@ -42,7 +42,7 @@ pub struct Args {
 
 fn seconds(flag: &str, v: &str) -> anyhow::Result<Duration> {
     let s = reel::util::time::parse_duration(v).map_err(|e| crate::Usage(format!("--{flag}: {e}")))?;
-    if !(s > 0.0) {
+    if s.is_nan() || s <= 0.0 {
         return Err(crate::Usage(format!("--{flag}: must be positive")).into());
     }
     Ok(Duration::from_secs_f64(s))

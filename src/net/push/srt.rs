@@ -105,7 +105,7 @@ pub(crate) fn rtt_us(fd: c_int) -> Option<i64> {
         return None;
     }
     let rtt = f64::from_ne_bytes(perf[PERF_RTT..PERF_RTT + 8].try_into().ok()?);
-    (rtt.is_finite() && rtt >= 0.0).then(|| (rtt * 1000.0) as i64)
+    (rtt.is_finite() && rtt >= 0.0).then_some((rtt * 1000.0) as i64)
 }
 
 /// Packets sent but not yet acknowledged by the receiver.
