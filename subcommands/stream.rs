@@ -111,7 +111,8 @@ pub fn run(args: Args, global: &GlobalOpts, m: &ArgMatches) -> anyhow::Result<()
     };
     crate::signals::install(ctl.stop.clone());
     let stats = tee.stats();
-    let reporter = Reporter::start(global, stats.clone(), tee.sdp(), args.sdp.is_none());
+    let print_sdp = args.sdp.is_none() && args.urls.iter().any(|u| u.to_ascii_lowercase().starts_with("rtp://"));
+    let reporter = Reporter::start(global, stats.clone(), tee.sdp(), print_sdp);
     let started = Instant::now();
     let result = reel::graph::run_with_sinks(&plan, &ctl, Some(ictx), vec![Some(Box::new(tee))]);
     reporter.finish();
@@ -182,6 +183,9 @@ impl Reporter {
             m => m,
         };
         let done = Arc::new(AtomicBool::new(false));
+        if mode == Progress::None && !print_sdp {
+            return Reporter { done, handle: None };
+        }
         let flag = done.clone();
         let handle = std::thread::spawn(move || {
             let start = Instant::now();
