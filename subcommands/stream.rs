@@ -116,7 +116,16 @@ pub fn run(args: Args, global: &GlobalOpts, m: &ArgMatches) -> anyhow::Result<()
     let started = Instant::now();
     let result = reel::graph::run_with_sinks(&plan, &ctl, Some(ictx), vec![Some(Box::new(tee))]);
     reporter.finish();
-    let summary = result?;
+    let summary = match result {
+        Ok(s) => s,
+        Err(e) => {
+            // With several destinations, say how each one fared before the error that ends the run.
+            if stats.len() > 1 && !global.quiet {
+                print_summary(&stats);
+            }
+            return Err(e.into());
+        }
+    };
     let elapsed = started.elapsed().as_secs_f64();
     if global.json {
         let dests: Vec<_> = stats.iter().map(|s| dest_json(s, None)).collect();
@@ -128,16 +137,7 @@ pub fn run(args: Args, global: &GlobalOpts, m: &ArgMatches) -> anyhow::Result<()
         });
         println!("{}", serde_json::to_string_pretty(&doc)?);
     } else if !global.quiet {
-        for s in stats.iter() {
-            eprintln!(
-                "pushed {}: {} video frames, {}, {} dropped frames, {} reconnects",
-                s.url,
-                s.frames.load(Ordering::Relaxed),
-                crate::progress::human_bytes(s.bytes.load(Ordering::Relaxed)),
-                s.dropped_frames.load(Ordering::Relaxed),
-                s.reconnects.load(Ordering::Relaxed)
-            );
-        }
+        print_summary(&stats);
         for w in &summary.warnings {
             eprintln!("warning: {w}");
         }
@@ -146,6 +146,20 @@ pub fn run(args: Args, global: &GlobalOpts, m: &ArgMatches) -> anyhow::Result<()
         }
     }
     Ok(())
+}
+
+fn print_summary(stats: &PushStats) {
+    for s in stats.iter() {
+        eprintln!(
+            "pushed {}: {}, {} video frames, {}, {} dropped frames, {} reconnects",
+            s.url,
+            s.state().as_str(),
+            s.frames.load(Ordering::Relaxed),
+            crate::progress::human_bytes(s.bytes.load(Ordering::Relaxed)),
+            s.dropped_frames.load(Ordering::Relaxed),
+            s.reconnects.load(Ordering::Relaxed)
+        );
+    }
 }
 
 fn dest_json(s: &reel::net::push::DestStats, bitrate: Option<f64>) -> serde_json::Value {
