@@ -628,6 +628,10 @@ fn bad_urls_refused_connections_and_wrong_passphrase_fail_fast() {
         let o = reel_stream(&[s, bad]);
         one_line_error(&o, &format!("{bad}: "));
     }
+    // A codec the destination's container cannot carry: said before anything connects.
+    let url = format!("rtmp://127.0.0.1:{}/live/x", free_tcp_port());
+    let o = reel_stream(&[s, &url, "--vcodec", "vp9", "--speed", "8", "-q"]);
+    one_line_error(&o, &format!("{url}: vp9 cannot be carried in flv"));
     // Nothing listens on this port: refused at once.
     let port = free_tcp_port();
     let url = format!("rtmp://127.0.0.1:{port}/live/x");

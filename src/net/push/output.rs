@@ -67,6 +67,9 @@ pub(crate) struct Connection {
     /// Packet bytes written where the muxer has no byte-counting AVIOContext (RTSP).
     payload: u64,
     srt_fd: Option<c_int>,
+    /// Contexts whose header was written (their trailer closes a session, e.g. RTSP TEARDOWN).
+    headers: usize,
+    finished: bool,
 }
 
 // SAFETY: the contexts are owned by this value and used from one thread at a time.
@@ -123,6 +126,8 @@ impl Connection {
             timeout,
             payload: 0,
             srt_fd: None,
+            headers: 0,
+            finished: false,
         };
         // (URL to open, input streams it carries)
         let targets: Vec<(String, Vec<usize>)> = if dest.protocol == Protocol::Rtp {
@@ -209,6 +214,7 @@ impl Connection {
                 };
                 return Err(net_err(&self.url, what, r, &self.interrupt, self.timeout));
             }
+            self.headers += 1;
             for (n, &i) in carried.iter().enumerate() {
                 let st = *(*ctx).streams.add(n);
                 self.route[i].2 = (*st).time_base.into();
@@ -277,6 +283,7 @@ impl Connection {
 
     /// Ends the stream: trailers, flush, and (SRT) waits until the receiver acknowledged everything sent.
     pub fn finish(&mut self) -> Result<()> {
+        self.finished = true;
         for &ctx in &self.ctxs {
             self.interrupt.arm(self.timeout);
             // SAFETY: an open context that wrote its header.
@@ -337,11 +344,16 @@ impl Drop for Connection {
     fn drop(&mut self) {
         // Closing may talk to the peer (RTMP deleteStream, RTSP TEARDOWN): bounded like everything else.
         self.interrupt.arm(self.timeout.min(Duration::from_secs(2)));
-        for ctx in self.ctxs.drain(..) {
+        for (k, ctx) in self.ctxs.drain(..).enumerate() {
             // SAFETY: each context was allocated by avformat_alloc_output_context2 and is freed once here; its pb
             // was opened by avio_open2 unless the muxer opens its own I/O.
             unsafe {
-                if (*(*ctx).oformat).flags & ff::ffi::AVFMT_NOFILE == 0 {
+                let own_io = (*(*ctx).oformat).flags & ff::ffi::AVFMT_NOFILE != 0;
+                if own_io && k < self.headers && !self.finished {
+                    // A muxer with its own connection (RTSP) only closes it in its trailer.
+                    ff::ffi::av_write_trailer(ctx);
+                }
+                if !own_io {
                     ff::ffi::avio_closep(&mut (*ctx).pb);
                 }
                 ff::ffi::avformat_free_context(ctx);
@@ -358,4 +370,33 @@ fn open_url(dest: &Destination) -> String {
         return format!("{url}{sep}pkt_size=1316");
     }
     url.clone()
+}
+
+/// Checks that the destination's container can carry every stream, before anything connects.
+pub(crate) fn check_codecs(dest: &Destination, streams: &[StreamDesc]) -> Result<()> {
+    let muxer = CString::new(dest.protocol.muxer()).map_err(|_| Error::InvalidArgument("muxer".into()))?;
+    // SAFETY: looking a muxer up by name and asking it about codec ids.
+    unsafe {
+        let f = ff::ffi::av_guess_format(muxer.as_ptr(), std::ptr::null(), std::ptr::null());
+        if f.is_null() {
+            return Err(Error::Unsupported(format!(
+                "{}: this FFmpeg has no {} muxer",
+                dest.url,
+                dest.protocol.muxer()
+            )));
+        }
+        for s in streams {
+            let id = (*s.params.as_ptr()).codec_id;
+            // 0: known not to fit; negative: the muxer cannot tell (RTP), which is left to the header.
+            if ff::ffi::avformat_query_codec(f, id, ff::ffi::FF_COMPLIANCE_NORMAL) == 0 {
+                return Err(Error::Unsupported(format!(
+                    "{}: {} cannot be carried in {}",
+                    dest.url,
+                    ff::codec::Id::from(id).name(),
+                    dest.protocol.muxer()
+                )));
+            }
+        }
+    }
+    Ok(())
 }

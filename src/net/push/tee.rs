@@ -173,15 +173,22 @@ impl PacketSink for TeeSink {
             .map(|s| s.params.medium() == ff::media::Type::Video)
             .collect();
         self.has_video = self.video.iter().any(|v| *v);
-        for d in &mut self.dests {
-            let descs: Vec<StreamDesc> = streams
+        let descs = || -> Vec<StreamDesc> {
+            streams
                 .iter()
                 .map(|s| StreamDesc {
                     params: s.params.clone(),
                     time_base: s.time_base,
                     frame_rate: s.frame_rate,
                 })
-                .collect();
+                .collect()
+        };
+        // Every destination must be able to carry every stream before any of them connects.
+        for d in &self.dests {
+            super::output::check_codecs(&d.shared.dest, &descs())?;
+        }
+        for d in &mut self.dests {
+            let descs = descs();
             let shared = d.shared.clone();
             let opts = self.opts.clone();
             let video = self.video.clone();
