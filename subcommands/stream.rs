@@ -88,13 +88,15 @@ pub fn run(args: Args, global: &GlobalOpts, m: &ArgMatches) -> anyhow::Result<()
     let input_spec = spec.input.clone().unwrap_or_default();
     let ictx = reel::graph::plan::open_input(&args.input, input_spec.format.as_deref())?;
     let info = reel::graph::plan::input_info(&args.input, input_spec.format.as_deref(), &ictx)?;
-    let plan = reel::graph::build(
+    let mut plan = reel::graph::build(
         &spec,
         info,
         &reel::graph::BuildOptions {
             threads: global.threads.unwrap_or(0),
         },
     )?;
+    // The graph's one output is the tee; each destination brings its own muxer (listed below in --dry-run).
+    plan.outputs[0].container.name = "live push".into();
     if let Some(dot) = &args.enc.graph_dot {
         std::fs::write(dot, plan.to_dot()).with_context(|| dot.display().to_string())?;
     }

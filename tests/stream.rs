@@ -644,6 +644,12 @@ fn bad_urls_refused_connections_and_wrong_passphrase_fail_fast() {
     let o = reel_stream(&[s, &url, "--re", "--retries", "2", "--retry-max-delay", "0.5s", "-q"]);
     one_line_error(&o, &format!("{url}: cannot connect: connection refused"));
     assert!(t.elapsed() >= Duration::from_millis(900), "no backoff between attempts");
+    // An SRT caller that gets no answer.
+    let url = format!("srt://127.0.0.1:{}", free_udp_port());
+    let t = Instant::now();
+    let o = reel_stream(&[s, &url, "-q"]);
+    one_line_error(&o, &format!("{url}: cannot connect: no answer"));
+    assert!(t.elapsed() < Duration::from_secs(8));
     // A listener that never gets a caller: bounded by --timeout.
     let port = free_udp_port();
     let url = format!("srt://:{port}?mode=listener");

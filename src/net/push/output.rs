@@ -77,6 +77,7 @@ unsafe impl Send for Connection {}
 
 /// `url: what: why`, with a timeout of our interrupt callback named as such.
 fn net_err(url: &str, what: &str, code: c_int, interrupt: &Interrupt, timeout: Duration) -> Error {
+    tracing::debug!("{url}: {what}: libav error {code}");
     let why = if code == ff::ffi::AVERROR_EXIT && !interrupt.abort.load(Ordering::Relaxed) {
         format!("timed out after {} s", timeout.as_secs_f64())
     } else if code == ff::ffi::AVERROR_EXIT {
@@ -92,6 +93,12 @@ fn net_err(url: &str, what: &str, code: c_int, interrupt: &Interrupt, timeout: D
                 m.rsplit(": ").next().unwrap_or(&m).to_lowercase()
             )
         }
+    } else if url.starts_with("srt")
+        && (code == ff::ffi::AVERROR_UNKNOWN || code == ff::ffi::AVERROR(libc::EIO))
+        && let Some(m) = srt::last_error()
+    {
+        // "connection setup failure: connection timed out" and the like.
+        m
     } else if code == ff::ffi::AVERROR_UNKNOWN || code == ff::ffi::AVERROR(libc::EIO) {
         // libavformat's SRT and RTSP layers say no more than this; the common causes are named.
         "connection failed (refused, rejected by the peer, or a wrong passphrase)".to_string()
@@ -184,6 +191,7 @@ impl Connection {
                 self.route[i] = (k, n as i32, s.time_base);
             }
             self.interrupt.arm(self.timeout);
+            let started = std::time::Instant::now();
             if (*(*ctx).oformat).flags & ff::ffi::AVFMT_NOFILE == 0 {
                 let r = ff::ffi::avio_open2(
                     &mut (*ctx).pb,
@@ -193,6 +201,18 @@ impl Connection {
                     std::ptr::null_mut(),
                 );
                 if r < 0 {
+                    // libavformat's SRT layer reports every failed handshake as EIO; a caller that waited out
+                    // libsrt's connect timeout (3 s by default) got no answer at all.
+                    if dest.protocol == Protocol::Srt
+                        && r == ff::ffi::AVERROR(libc::EIO)
+                        && started.elapsed() >= Duration::from_millis(2900)
+                        && !url.contains("mode=listener")
+                    {
+                        return Err(Error::Ffmpeg(format!(
+                            "{}: cannot connect: no answer (connection timed out)",
+                            self.url
+                        )));
+                    }
                     return Err(net_err(&self.url, "cannot connect", r, &self.interrupt, self.timeout));
                 }
             }

@@ -162,3 +162,22 @@ pub(crate) fn quiet() {
 pub(crate) fn take_last_message() -> Option<String> {
     LAST_LOG.lock().ok().and_then(|mut l| l.take())
 }
+
+/// libsrt's description of the last error on this thread (e.g. why a connection attempt failed).
+pub(crate) fn last_error() -> Option<String> {
+    api()?;
+    // SAFETY: looking up `const char* srt_getlasterror_str(void)`; it returns a thread-local string (or null).
+    unsafe {
+        let p = libc::dlsym(libc::RTLD_DEFAULT, c"srt_getlasterror_str".as_ptr());
+        if p.is_null() {
+            return None;
+        }
+        let f = std::mem::transmute::<*mut c_void, unsafe extern "C" fn() -> *const c_char>(p);
+        let s = f();
+        if s.is_null() {
+            return None;
+        }
+        let m = CStr::from_ptr(s).to_string_lossy().trim().to_lowercase();
+        (!m.is_empty() && m != "success").then_some(m)
+    }
+}
