@@ -599,6 +599,26 @@ fn rtmp_server_down_for_5_s_reconnects_while_srt_carries_on() {
     // The server received the stream again after it came back: a second recording, starting on a keyframe.
     let rec = server.recordings("live");
     assert_eq!(rec.len(), 2, "{rec:?}");
+    let first = Command::new("ffprobe")
+        .args([
+            "-v",
+            "error",
+            "-select_streams",
+            "v",
+            "-show_entries",
+            "packet=flags",
+            "-of",
+            "csv=p=0",
+        ])
+        .args(["-read_intervals", "%+#1"])
+        .arg(&rec[1])
+        .output()
+        .unwrap();
+    let first = String::from_utf8_lossy(&first.stdout);
+    assert!(
+        first.trim_start().starts_with('K'),
+        "restarted on a non-keyframe: {first}"
+    );
     let p = ffprobe(&rec[1]);
     let after = video_frames(&p);
     assert!(after >= 100, "only {after} frames after the reconnection");
