@@ -258,7 +258,10 @@ impl Reporter {
                                 s.frames.load(Ordering::Relaxed),
                                 s.dropped_frames.load(Ordering::Relaxed),
                                 s.reconnects.load(Ordering::Relaxed),
-                                s.rtt_ms().map(|r| format!(", rtt {r:.1} ms")).unwrap_or_default()
+                                s.rtt_ms()
+                                    .map(|r| format!(", rtt {r:.1} ms"))
+                                    .or_else(|| s.last_error().map(|e| format!(" ({e})")))
+                                    .unwrap_or_default()
                             );
                         }
                     }

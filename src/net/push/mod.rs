@@ -239,11 +239,11 @@ impl DestStats {
     }
 
     pub fn state(&self) -> DestState {
-        DestState::from_u8(self.state.load(Ordering::Relaxed))
+        DestState::from_u8(self.state.load(Ordering::SeqCst))
     }
 
     fn set_state(&self, s: DestState) {
-        self.state.store(s as u8, Ordering::Relaxed);
+        self.state.store(s as u8, Ordering::SeqCst);
     }
 
     /// Round-trip time in milliseconds, where known.

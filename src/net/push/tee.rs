@@ -226,9 +226,9 @@ impl PacketSink for TeeSink {
                 }
                 DestState::Connecting | DestState::Connected => {}
             }
-            if sh.need_key.load(Ordering::Relaxed) {
+            if sh.need_key.load(Ordering::SeqCst) {
                 if key || !self.has_video {
-                    sh.need_key.store(false, Ordering::Relaxed);
+                    sh.need_key.store(false, Ordering::SeqCst);
                 } else {
                     sh.count_drop(video);
                     continue;
@@ -359,6 +359,7 @@ fn worker(
     let mut delay = first_delay;
     let mut attempts_left = opts.retries;
     let mut ever_connected = false;
+    let mut first_attempt = true;
     let mut bytes_before = 0u64;
     loop {
         if sh.interrupt.abort.load(Ordering::Relaxed) {
@@ -381,6 +382,12 @@ fn worker(
                     sh.stats.reconnects.fetch_add(1, Ordering::Relaxed);
                     tracing::info!("{}: reconnected", sh.dest.url);
                 }
+                if !first_attempt {
+                    // Something was dropped before this connection: it must start on a keyframe. Set before the
+                    // state says connected, so the tee cannot slip a packet in between.
+                    sh.need_key.store(true, Ordering::SeqCst);
+                }
+                first_attempt = false;
                 ever_connected = true;
                 sh.stats.set_state(DestState::Connected);
                 delay = first_delay;
@@ -396,7 +403,10 @@ fn worker(
                     Ended::Lost(e) => e,
                 }
             }
-            Err(e) => e,
+            Err(e) => {
+                first_attempt = false;
+                e
+            }
         };
         // Down: drop what is queued (the tee drops the rest) and try again, or give up.
         sh.stats.rtt_us.store(-1, Ordering::Relaxed);
