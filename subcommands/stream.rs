@@ -85,6 +85,13 @@ pub fn run(args: Args, global: &GlobalOpts, m: &ArgMatches) -> anyhow::Result<()
         false,
         defaults,
     )?;
+    if spec.outputs.len() > 1 {
+        return Err(crate::Usage(format!(
+            "the preset lists {} outputs; stream pushes one encode to every destination",
+            spec.outputs.len()
+        ))
+        .into());
+    }
     let input_spec = spec.input.clone().unwrap_or_default();
     let ictx = reel::graph::plan::open_input(&args.input, input_spec.format.as_deref())?;
     let info = reel::graph::plan::input_info(&args.input, input_spec.format.as_deref(), &ictx)?;
