@@ -746,3 +746,50 @@ fn udp_and_rist_from_one_encode_to_ffmpeg() {
         assert!(n >= 65, "{name}: ffmpeg decoded {n} of 75 frames");
     }
 }
+
+#[test]
+fn ctrl_c_stops_reading_and_delivers_every_frame_read() {
+    if !srt_tools_available() {
+        return;
+    }
+    let d = tmp();
+    let src = source(d.path(), 6.0);
+    let port = free_udp_port();
+    let out = d.path().join("stopped.ts");
+    let mut rx = srt_live_transmit(port, false, "", &out);
+    std::thread::sleep(Duration::from_millis(300));
+    let child = reel()
+        .args([
+            "stream",
+            src.to_str().unwrap(),
+            &format!("srt://127.0.0.1:{port}"),
+            "--re",
+            "--json",
+        ])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_secs(2));
+    // SAFETY: kill(2) on our own running child.
+    unsafe {
+        libc::kill(child.id() as libc::pid_t, libc::SIGINT);
+    }
+    let o = child.wait_with_output().unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let summary: serde_json::Value = serde_json::from_slice(&o.stdout).expect("--json summary");
+    assert_eq!(summary["interrupted"], true, "{summary}");
+    let sent = summary["destinations"][0]["frames"].as_u64().unwrap();
+    assert!((25..150).contains(&sent), "{summary}");
+    assert!(
+        rx.wait(Duration::from_secs(5)),
+        "srt-live-transmit did not end with the stream"
+    );
+    settled(&out);
+    assert_eq!(
+        video_frames(&ffprobe(&out)),
+        sent,
+        "frames sent and frames received differ"
+    );
+}
