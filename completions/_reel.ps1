@@ -37,6 +37,7 @@ Register-ArgumentCompleter -Native -CommandName 'reel' -ScriptBlock {
             [CompletionResult]::new('probe', 'probe', [CompletionResultType]::ParameterValue, 'Show what media files contain: container, streams, codecs, timing (ffprobe-compatible JSON with --json)')
             [CompletionResult]::new('transcode', 'transcode', [CompletionResultType]::ParameterValue, 'Decode, filter, encode and mux (x264, x265, rav1e AV1, libvpx, AAC, Opus ...), by flags or YAML presets')
             [CompletionResult]::new('package', 'package', [CompletionResultType]::ParameterValue, 'Package an ABR ladder as HLS and DASH (CMAF or MPEG-TS segments) from one decode, or package encoded inputs')
+            [CompletionResult]::new('stream', 'stream', [CompletionResultType]::ParameterValue, 'Push live to RTMP, SRT, RTP, RTSP, UDP or RIST destinations from one encode; each recovers on its own')
             [CompletionResult]::new('presets', 'presets', [CompletionResultType]::ParameterValue, 'List and show the built-in YAML presets')
             [CompletionResult]::new('analyze-bwe', 'analyze-bwe', [CompletionResultType]::ParameterValue, 'Run WebRTC bandwidth estimation (GCC) over a simulated link or a packet capture')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
@@ -131,6 +132,54 @@ Register-ArgumentCompleter -Native -CommandName 'reel' -ScriptBlock {
             [CompletionResult]::new('--dash', '--dash', [CompletionResultType]::ParameterName, 'Write DASH')
             [CompletionResult]::new('--copy', '--copy', [CompletionResultType]::ParameterName, 'Package the inputs as they are encoded (no re-encode); keyframe alignment is checked')
             [CompletionResult]::new('--single-file', '--single-file', [CompletionResultType]::ParameterName, 'One file per rendition addressed by byte ranges (EXT-X-BYTERANGE, DASH SegmentBase with a sidx)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output on stderr (repeat for more: -vv); errors show their cause chain')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output on stderr (repeat for more: -vv); errors show their cause chain')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Machine-readable JSON on stdout')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Overwrite existing outputs without asking')
+            [CompletionResult]::new('--overwrite', '--overwrite', [CompletionResultType]::ParameterName, 'Overwrite existing outputs without asking')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'reel;stream' {
+            [CompletionResult]::new('--retries', '--retries', [CompletionResultType]::ParameterName, 'Reconnection attempts in a row before a destination is given up (0: a failure ends that destination)')
+            [CompletionResult]::new('--retry-max-delay', '--retry-max-delay', [CompletionResultType]::ParameterName, 'Longest wait between reconnection attempts (the wait doubles from 0.5 s)')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Longest any network operation (connect, send, close) may block')
+            [CompletionResult]::new('--sdp', '--sdp', [CompletionResultType]::ParameterName, 'Write the SDP of an rtp:// destination here (it is printed on stdout otherwise)')
+            [CompletionResult]::new('--vcodec', '--vcodec', [CompletionResultType]::ParameterName, 'Video codec: h264, hevc, av1, vp9, copy, none, or a libavcodec encoder name')
+            [CompletionResult]::new('--crf', '--crf', [CompletionResultType]::ParameterName, 'Constant quality (x264/x265/libvpx CRF; AV1 on the 0-63 scale)')
+            [CompletionResult]::new('--vbitrate', '--vbitrate', [CompletionResultType]::ParameterName, 'Target video bit rate (e.g. 3M)')
+            [CompletionResult]::new('--maxrate', '--maxrate', [CompletionResultType]::ParameterName, 'Maximum video bit rate (VBV)')
+            [CompletionResult]::new('--bufsize', '--bufsize', [CompletionResultType]::ParameterName, 'VBV buffer size')
+            [CompletionResult]::new('--speed', '--speed', [CompletionResultType]::ParameterName, 'Encoder speed: x264/x265 preset (ultrafast..veryslow) or 0..10 (rav1e, libvpx)')
+            [CompletionResult]::new('--gop', '--gop', [CompletionResultType]::ParameterName, 'Keyframe interval: seconds (2s) or frames (48); closed GOPs without scene-cut keyframes')
+            [CompletionResult]::new('--tune', '--tune', [CompletionResultType]::ParameterName, 'Encoder tune (film, animation, zerolatency ...)')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Codec profile (baseline, main, high ...)')
+            [CompletionResult]::new('--pix-fmt', '--pix-fmt', [CompletionResultType]::ParameterName, 'Output pixel format (yuv420p, yuv420p10le ...)')
+            [CompletionResult]::new('--vf', '--vf', [CompletionResultType]::ParameterName, 'Video filters, ffmpeg syntax: "scale=-2:720,fps=30" (any libavfilter filter)')
+            [CompletionResult]::new('--fps', '--fps', [CompletionResultType]::ParameterName, 'Constant output frame rate (variable frame rate is kept otherwise)')
+            [CompletionResult]::new('--vopt', '--vopt', [CompletionResultType]::ParameterName, 'Extra encoder option, KEY=VALUE (libavcodec AVOption, e.g. x264-params=aq-mode=3). Repeatable')
+            [CompletionResult]::new('--acodec', '--acodec', [CompletionResultType]::ParameterName, 'Audio codec: aac, opus, mp3, flac, pcm, copy, none, or a libavcodec encoder name')
+            [CompletionResult]::new('--abitrate', '--abitrate', [CompletionResultType]::ParameterName, 'Audio bit rate (e.g. 128k)')
+            [CompletionResult]::new('--ar', '--ar', [CompletionResultType]::ParameterName, 'Audio sample rate')
+            [CompletionResult]::new('--ac', '--ac', [CompletionResultType]::ParameterName, 'Audio channels')
+            [CompletionResult]::new('--af', '--af', [CompletionResultType]::ParameterName, 'Audio filters, ffmpeg syntax: "volume=0.5,loudnorm"')
+            [CompletionResult]::new('--ss', '--ss', [CompletionResultType]::ParameterName, 'Start position in the input (seconds or hh:mm:ss.ms)')
+            [CompletionResult]::new('-t', '-t', [CompletionResultType]::ParameterName, 'How much to transcode from the start position')
+            [CompletionResult]::new('--duration', '--duration', [CompletionResultType]::ParameterName, 'How much to transcode from the start position')
+            [CompletionResult]::new('--input-format', '--input-format', [CompletionResultType]::ParameterName, 'Input format, when it cannot be guessed (pipes)')
+            [CompletionResult]::new('--preset', '--preset', [CompletionResultType]::ParameterName, 'A preset: built-in name (`reel presets list`) or a YAML file')
+            [CompletionResult]::new('--set', '--set', [CompletionResultType]::ParameterName, 'Override a preset key: video.crf=20, audio.bitrate=96k, outputs.1.video.codec=av1. Repeatable')
+            [CompletionResult]::new('--graph-dot', '--graph-dot', [CompletionResultType]::ParameterName, 'Write the resolved graph as Graphviz DOT')
+            [CompletionResult]::new('--progress', '--progress', [CompletionResultType]::ParameterName, 'Progress reporting on stderr')
+            [CompletionResult]::new('--threads', '--threads', [CompletionResultType]::ParameterName, 'Worker threads (default: all cores)')
+            [CompletionResult]::new('--re', '--re', [CompletionResultType]::ParameterName, 'Read the input at its native rate (live simulation from a file, as ffmpeg -re)')
+            [CompletionResult]::new('--no-autorotate', '--no-autorotate', [CompletionResultType]::ParameterName, 'Keep the picture as stored instead of rotating it upright from the display matrix')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Print the resolved graph and exit')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output on stderr (repeat for more: -vv); errors show their cause chain')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output on stderr (repeat for more: -vv); errors show their cause chain')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr')
@@ -382,6 +431,7 @@ Register-ArgumentCompleter -Native -CommandName 'reel' -ScriptBlock {
             [CompletionResult]::new('probe', 'probe', [CompletionResultType]::ParameterValue, 'Show what media files contain: container, streams, codecs, timing (ffprobe-compatible JSON with --json)')
             [CompletionResult]::new('transcode', 'transcode', [CompletionResultType]::ParameterValue, 'Decode, filter, encode and mux (x264, x265, rav1e AV1, libvpx, AAC, Opus ...), by flags or YAML presets')
             [CompletionResult]::new('package', 'package', [CompletionResultType]::ParameterValue, 'Package an ABR ladder as HLS and DASH (CMAF or MPEG-TS segments) from one decode, or package encoded inputs')
+            [CompletionResult]::new('stream', 'stream', [CompletionResultType]::ParameterValue, 'Push live to RTMP, SRT, RTP, RTSP, UDP or RIST destinations from one encode; each recovers on its own')
             [CompletionResult]::new('presets', 'presets', [CompletionResultType]::ParameterValue, 'List and show the built-in YAML presets')
             [CompletionResult]::new('analyze-bwe', 'analyze-bwe', [CompletionResultType]::ParameterValue, 'Run WebRTC bandwidth estimation (GCC) over a simulated link or a packet capture')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
@@ -400,6 +450,9 @@ Register-ArgumentCompleter -Native -CommandName 'reel' -ScriptBlock {
             break
         }
         'reel;help;package' {
+            break
+        }
+        'reel;help;stream' {
             break
         }
         'reel;help;presets' {

@@ -38,6 +38,7 @@ complete -c reel -n "__fish_reel_needs_command" -s V -l version -d 'Print versio
 complete -c reel -n "__fish_reel_needs_command" -f -a "probe" -d 'Show what media files contain: container, streams, codecs, timing (ffprobe-compatible JSON with --json)'
 complete -c reel -n "__fish_reel_needs_command" -f -a "transcode" -d 'Decode, filter, encode and mux (x264, x265, rav1e AV1, libvpx, AAC, Opus ...), by flags or YAML presets'
 complete -c reel -n "__fish_reel_needs_command" -f -a "package" -d 'Package an ABR ladder as HLS and DASH (CMAF or MPEG-TS segments) from one decode, or package encoded inputs'
+complete -c reel -n "__fish_reel_needs_command" -f -a "stream" -d 'Push live to RTMP, SRT, RTP, RTSP, UDP or RIST destinations from one encode; each recovers on its own'
 complete -c reel -n "__fish_reel_needs_command" -f -a "presets" -d 'List and show the built-in YAML presets'
 complete -c reel -n "__fish_reel_needs_command" -f -a "analyze-bwe" -d 'Run WebRTC bandwidth estimation (GCC) over a simulated link or a packet capture'
 complete -c reel -n "__fish_reel_needs_command" -f -a "completions" -d 'Print a shell completion script'
@@ -123,6 +124,48 @@ complete -c reel -n "__fish_reel_using_subcommand package" -l json -d 'Machine-r
 complete -c reel -n "__fish_reel_using_subcommand package" -s y -l overwrite -d 'Overwrite existing outputs without asking'
 complete -c reel -n "__fish_reel_using_subcommand package" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c reel -n "__fish_reel_using_subcommand package" -s V -l version -d 'Print version'
+complete -c reel -n "__fish_reel_using_subcommand stream" -l retries -d 'Reconnection attempts in a row before a destination is given up (0: a failure ends that destination)' -r
+complete -c reel -n "__fish_reel_using_subcommand stream" -l retry-max-delay -d 'Longest wait between reconnection attempts (the wait doubles from 0.5 s)' -r
+complete -c reel -n "__fish_reel_using_subcommand stream" -l timeout -d 'Longest any network operation (connect, send, close) may block' -r
+complete -c reel -n "__fish_reel_using_subcommand stream" -l sdp -d 'Write the SDP of an rtp:// destination here (it is printed on stdout otherwise)' -r -F
+complete -c reel -n "__fish_reel_using_subcommand stream" -l vcodec -d 'Video codec: h264, hevc, av1, vp9, copy, none, or a libavcodec encoder name' -r
+complete -c reel -n "__fish_reel_using_subcommand stream" -l crf -d 'Constant quality (x264/x265/libvpx CRF; AV1 on the 0-63 scale)' -r
+complete -c reel -n "__fish_reel_using_subcommand stream" -l vbitrate -d 'Target video bit rate (e.g. 3M)' -r
+complete -c reel -n "__fish_reel_using_subcommand stream" -l maxrate -d 'Maximum video bit rate (VBV)' -r
+complete -c reel -n "__fish_reel_using_subcommand stream" -l bufsize -d 'VBV buffer size' -r
+complete -c reel -n "__fish_reel_using_subcommand stream" -l speed -d 'Encoder speed: x264/x265 preset (ultrafast..veryslow) or 0..10 (rav1e, libvpx)' -r
+complete -c reel -n "__fish_reel_using_subcommand stream" -l gop -d 'Keyframe interval: seconds (2s) or frames (48); closed GOPs without scene-cut keyframes' -r
+complete -c reel -n "__fish_reel_using_subcommand stream" -l tune -d 'Encoder tune (film, animation, zerolatency ...)' -r
+complete -c reel -n "__fish_reel_using_subcommand stream" -l profile -d 'Codec profile (baseline, main, high ...)' -r
+complete -c reel -n "__fish_reel_using_subcommand stream" -l pix-fmt -d 'Output pixel format (yuv420p, yuv420p10le ...)' -r
+complete -c reel -n "__fish_reel_using_subcommand stream" -l vf -d 'Video filters, ffmpeg syntax: "scale=-2:720,fps=30" (any libavfilter filter)' -r
+complete -c reel -n "__fish_reel_using_subcommand stream" -l fps -d 'Constant output frame rate (variable frame rate is kept otherwise)' -r
+complete -c reel -n "__fish_reel_using_subcommand stream" -l vopt -d 'Extra encoder option, KEY=VALUE (libavcodec AVOption, e.g. x264-params=aq-mode=3). Repeatable' -r
+complete -c reel -n "__fish_reel_using_subcommand stream" -l acodec -d 'Audio codec: aac, opus, mp3, flac, pcm, copy, none, or a libavcodec encoder name' -r
+complete -c reel -n "__fish_reel_using_subcommand stream" -l abitrate -d 'Audio bit rate (e.g. 128k)' -r
+complete -c reel -n "__fish_reel_using_subcommand stream" -l ar -d 'Audio sample rate' -r
+complete -c reel -n "__fish_reel_using_subcommand stream" -l ac -d 'Audio channels' -r
+complete -c reel -n "__fish_reel_using_subcommand stream" -l af -d 'Audio filters, ffmpeg syntax: "volume=0.5,loudnorm"' -r
+complete -c reel -n "__fish_reel_using_subcommand stream" -l ss -d 'Start position in the input (seconds or hh:mm:ss.ms)' -r
+complete -c reel -n "__fish_reel_using_subcommand stream" -s t -l duration -d 'How much to transcode from the start position' -r
+complete -c reel -n "__fish_reel_using_subcommand stream" -l input-format -d 'Input format, when it cannot be guessed (pipes)' -r
+complete -c reel -n "__fish_reel_using_subcommand stream" -l preset -d 'A preset: built-in name (`reel presets list`) or a YAML file' -r
+complete -c reel -n "__fish_reel_using_subcommand stream" -l set -d 'Override a preset key: video.crf=20, audio.bitrate=96k, outputs.1.video.codec=av1. Repeatable' -r
+complete -c reel -n "__fish_reel_using_subcommand stream" -l graph-dot -d 'Write the resolved graph as Graphviz DOT' -r -F
+complete -c reel -n "__fish_reel_using_subcommand stream" -l progress -d 'Progress reporting on stderr' -r -f -a "auto\t'A bar when stderr is a terminal, nothing otherwise'
+bar\t'Always a bar'
+json\t'NDJSON progress events on stderr, for machines'
+none\t'No progress output'"
+complete -c reel -n "__fish_reel_using_subcommand stream" -l threads -d 'Worker threads (default: all cores)' -r
+complete -c reel -n "__fish_reel_using_subcommand stream" -l re -d 'Read the input at its native rate (live simulation from a file, as ffmpeg -re)'
+complete -c reel -n "__fish_reel_using_subcommand stream" -l no-autorotate -d 'Keep the picture as stored instead of rotating it upright from the display matrix'
+complete -c reel -n "__fish_reel_using_subcommand stream" -l dry-run -d 'Print the resolved graph and exit'
+complete -c reel -n "__fish_reel_using_subcommand stream" -s v -l verbose -d 'More log output on stderr (repeat for more: -vv); errors show their cause chain'
+complete -c reel -n "__fish_reel_using_subcommand stream" -s q -l quiet -d 'Only errors on stderr'
+complete -c reel -n "__fish_reel_using_subcommand stream" -l json -d 'Machine-readable JSON on stdout'
+complete -c reel -n "__fish_reel_using_subcommand stream" -s y -l overwrite -d 'Overwrite existing outputs without asking'
+complete -c reel -n "__fish_reel_using_subcommand stream" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c reel -n "__fish_reel_using_subcommand stream" -s V -l version -d 'Print version'
 complete -c reel -n "__fish_reel_using_subcommand presets; and not __fish_seen_subcommand_from list show help" -l progress -d 'Progress reporting on stderr' -r -f -a "auto\t'A bar when stderr is a terminal, nothing otherwise'
 bar\t'Always a bar'
 json\t'NDJSON progress events on stderr, for machines'
@@ -297,17 +340,18 @@ complete -c reel -n "__fish_reel_using_subcommand interpolate" -l json -d 'Machi
 complete -c reel -n "__fish_reel_using_subcommand interpolate" -s y -l overwrite -d 'Overwrite existing outputs without asking'
 complete -c reel -n "__fish_reel_using_subcommand interpolate" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c reel -n "__fish_reel_using_subcommand interpolate" -s V -l version -d 'Print version'
-complete -c reel -n "__fish_reel_using_subcommand help; and not __fish_seen_subcommand_from probe transcode package presets analyze-bwe completions man serve sr stitch360 interpolate help" -f -a "probe" -d 'Show what media files contain: container, streams, codecs, timing (ffprobe-compatible JSON with --json)'
-complete -c reel -n "__fish_reel_using_subcommand help; and not __fish_seen_subcommand_from probe transcode package presets analyze-bwe completions man serve sr stitch360 interpolate help" -f -a "transcode" -d 'Decode, filter, encode and mux (x264, x265, rav1e AV1, libvpx, AAC, Opus ...), by flags or YAML presets'
-complete -c reel -n "__fish_reel_using_subcommand help; and not __fish_seen_subcommand_from probe transcode package presets analyze-bwe completions man serve sr stitch360 interpolate help" -f -a "package" -d 'Package an ABR ladder as HLS and DASH (CMAF or MPEG-TS segments) from one decode, or package encoded inputs'
-complete -c reel -n "__fish_reel_using_subcommand help; and not __fish_seen_subcommand_from probe transcode package presets analyze-bwe completions man serve sr stitch360 interpolate help" -f -a "presets" -d 'List and show the built-in YAML presets'
-complete -c reel -n "__fish_reel_using_subcommand help; and not __fish_seen_subcommand_from probe transcode package presets analyze-bwe completions man serve sr stitch360 interpolate help" -f -a "analyze-bwe" -d 'Run WebRTC bandwidth estimation (GCC) over a simulated link or a packet capture'
-complete -c reel -n "__fish_reel_using_subcommand help; and not __fish_seen_subcommand_from probe transcode package presets analyze-bwe completions man serve sr stitch360 interpolate help" -f -a "completions" -d 'Print a shell completion script'
-complete -c reel -n "__fish_reel_using_subcommand help; and not __fish_seen_subcommand_from probe transcode package presets analyze-bwe completions man serve sr stitch360 interpolate help" -f -a "man" -d 'Print the man page (roff)'
-complete -c reel -n "__fish_reel_using_subcommand help; and not __fish_seen_subcommand_from probe transcode package presets analyze-bwe completions man serve sr stitch360 interpolate help" -f -a "serve" -d 'Serve packaged HLS/DASH over HTTP (origin for players and CDN edges), with a player page'
-complete -c reel -n "__fish_reel_using_subcommand help; and not __fish_seen_subcommand_from probe transcode package presets analyze-bwe completions man serve sr stitch360 interpolate help" -f -a "sr" -d 'Super-resolution: upscale images or video by 2, 3 or 4 with learned models (fast, quality)'
-complete -c reel -n "__fish_reel_using_subcommand help; and not __fish_seen_subcommand_from probe transcode package presets analyze-bwe completions man serve sr stitch360 interpolate help" -f -a "stitch360" -d 'Convert 360-degree projections (equirect, cubemap, EAC, fisheye, perspective) and stitch dual fisheye'
-complete -c reel -n "__fish_reel_using_subcommand help; and not __fish_seen_subcommand_from probe transcode package presets analyze-bwe completions man serve sr stitch360 interpolate help" -f -a "interpolate" -d 'Make in-between frames by motion-compensated interpolation (image pair or y4m stream)'
-complete -c reel -n "__fish_reel_using_subcommand help; and not __fish_seen_subcommand_from probe transcode package presets analyze-bwe completions man serve sr stitch360 interpolate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c reel -n "__fish_reel_using_subcommand help; and not __fish_seen_subcommand_from probe transcode package stream presets analyze-bwe completions man serve sr stitch360 interpolate help" -f -a "probe" -d 'Show what media files contain: container, streams, codecs, timing (ffprobe-compatible JSON with --json)'
+complete -c reel -n "__fish_reel_using_subcommand help; and not __fish_seen_subcommand_from probe transcode package stream presets analyze-bwe completions man serve sr stitch360 interpolate help" -f -a "transcode" -d 'Decode, filter, encode and mux (x264, x265, rav1e AV1, libvpx, AAC, Opus ...), by flags or YAML presets'
+complete -c reel -n "__fish_reel_using_subcommand help; and not __fish_seen_subcommand_from probe transcode package stream presets analyze-bwe completions man serve sr stitch360 interpolate help" -f -a "package" -d 'Package an ABR ladder as HLS and DASH (CMAF or MPEG-TS segments) from one decode, or package encoded inputs'
+complete -c reel -n "__fish_reel_using_subcommand help; and not __fish_seen_subcommand_from probe transcode package stream presets analyze-bwe completions man serve sr stitch360 interpolate help" -f -a "stream" -d 'Push live to RTMP, SRT, RTP, RTSP, UDP or RIST destinations from one encode; each recovers on its own'
+complete -c reel -n "__fish_reel_using_subcommand help; and not __fish_seen_subcommand_from probe transcode package stream presets analyze-bwe completions man serve sr stitch360 interpolate help" -f -a "presets" -d 'List and show the built-in YAML presets'
+complete -c reel -n "__fish_reel_using_subcommand help; and not __fish_seen_subcommand_from probe transcode package stream presets analyze-bwe completions man serve sr stitch360 interpolate help" -f -a "analyze-bwe" -d 'Run WebRTC bandwidth estimation (GCC) over a simulated link or a packet capture'
+complete -c reel -n "__fish_reel_using_subcommand help; and not __fish_seen_subcommand_from probe transcode package stream presets analyze-bwe completions man serve sr stitch360 interpolate help" -f -a "completions" -d 'Print a shell completion script'
+complete -c reel -n "__fish_reel_using_subcommand help; and not __fish_seen_subcommand_from probe transcode package stream presets analyze-bwe completions man serve sr stitch360 interpolate help" -f -a "man" -d 'Print the man page (roff)'
+complete -c reel -n "__fish_reel_using_subcommand help; and not __fish_seen_subcommand_from probe transcode package stream presets analyze-bwe completions man serve sr stitch360 interpolate help" -f -a "serve" -d 'Serve packaged HLS/DASH over HTTP (origin for players and CDN edges), with a player page'
+complete -c reel -n "__fish_reel_using_subcommand help; and not __fish_seen_subcommand_from probe transcode package stream presets analyze-bwe completions man serve sr stitch360 interpolate help" -f -a "sr" -d 'Super-resolution: upscale images or video by 2, 3 or 4 with learned models (fast, quality)'
+complete -c reel -n "__fish_reel_using_subcommand help; and not __fish_seen_subcommand_from probe transcode package stream presets analyze-bwe completions man serve sr stitch360 interpolate help" -f -a "stitch360" -d 'Convert 360-degree projections (equirect, cubemap, EAC, fisheye, perspective) and stitch dual fisheye'
+complete -c reel -n "__fish_reel_using_subcommand help; and not __fish_seen_subcommand_from probe transcode package stream presets analyze-bwe completions man serve sr stitch360 interpolate help" -f -a "interpolate" -d 'Make in-between frames by motion-compensated interpolation (image pair or y4m stream)'
+complete -c reel -n "__fish_reel_using_subcommand help; and not __fish_seen_subcommand_from probe transcode package stream presets analyze-bwe completions man serve sr stitch360 interpolate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c reel -n "__fish_reel_using_subcommand help; and __fish_seen_subcommand_from presets" -f -a "list" -d 'List the built-in presets'
 complete -c reel -n "__fish_reel_using_subcommand help; and __fish_seen_subcommand_from presets" -f -a "show" -d 'Print a built-in preset\'s YAML (or a preset file after validation)'

@@ -15,6 +15,7 @@ mod serve;
 mod signals;
 mod sr;
 mod stitch360;
+mod stream;
 mod transcode;
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
@@ -80,6 +81,8 @@ pub enum Command {
     Transcode(Box<transcode::Args>),
     /// Package an ABR ladder as HLS and DASH (CMAF or MPEG-TS segments) from one decode, or package encoded inputs.
     Package(Box<package::Args>),
+    /// Push live to RTMP, SRT, RTP, RTSP, UDP or RIST destinations from one encode; each recovers on its own.
+    Stream(Box<stream::Args>),
     /// List and show the built-in YAML presets.
     Presets(presets::Args),
     /// Run WebRTC bandwidth estimation (GCC) over a simulated link or a packet capture.
@@ -132,6 +135,10 @@ fn main() -> ExitCode {
             transcode::run(*args, &cli.global, &sub)
         }
         Command::Package(args) => package::run(*args, &cli.global),
+        Command::Stream(args) => {
+            let sub = matches.subcommand_matches("stream").cloned().unwrap_or_default();
+            stream::run(*args, &cli.global, &sub)
+        }
         Command::Presets(args) => presets::run(args, &cli.global),
         Command::AnalyzeBwe(args) => analyze_bwe::run(*args, &cli.global),
         Command::Completions(args) => completions::run_completions(args),

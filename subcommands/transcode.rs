@@ -19,6 +19,13 @@ pub struct Args {
     /// Container: mp4, fmp4, mkv, webm, mpegts, flv, nut, y4m, wav (default: from the extension).
     #[arg(short = 'f', long = "format", value_name = "FORMAT", action = clap::ArgAction::Append)]
     pub format: Vec<String>,
+    #[command(flatten)]
+    pub enc: EncodeArgs,
+}
+
+/// The encoding, filtering, range and preset options `transcode` and `stream` share.
+#[derive(clap::Args, Debug)]
+pub struct EncodeArgs {
     /// Video codec: h264, hevc, av1, vp9, copy, none, or a libavcodec encoder name.
     #[arg(long, value_name = "CODEC", action = clap::ArgAction::Append)]
     pub vcodec: Vec<String>,
@@ -100,8 +107,13 @@ pub struct Args {
 }
 
 /// Which output each occurrence of an option belongs to: None for options before the first `-o` (all outputs).
-fn owners(m: &ArgMatches, id: &str) -> Vec<Option<usize>> {
-    let outs: Vec<usize> = m.indices_of("outputs").map(|i| i.collect()).unwrap_or_default();
+/// Without `-o` outputs (`stream`), every option is shared.
+fn owners(m: &ArgMatches, id: &str, per_output: bool) -> Vec<Option<usize>> {
+    let outs: Vec<usize> = if per_output {
+        m.indices_of("outputs").map(|i| i.collect()).unwrap_or_default()
+    } else {
+        Vec::new()
+    };
     m.indices_of(id)
         .map(|idx| idx.map(|i| outs.iter().rposition(|o| *o < i)).collect())
         .unwrap_or_default()
@@ -109,6 +121,28 @@ fn owners(m: &ArgMatches, id: &str) -> Vec<Option<usize>> {
 
 /// Builds the spec: preset < --set < flags.
 pub fn spec_from_args(args: &Args, m: &ArgMatches) -> anyhow::Result<GraphSpec> {
+    build_spec(
+        &args.enc,
+        &args.input,
+        &args.outputs,
+        &args.format,
+        m,
+        true,
+        GraphSpec::default(),
+    )
+}
+
+/// Builds a spec from the shared encoding options: `defaults` < preset < `--set` < flags. With `per_output`, an
+/// option after `-o OUT` applies to that output only (`transcode`); otherwise every option is shared.
+pub fn build_spec(
+    args: &EncodeArgs,
+    input_path: &str,
+    output_paths: &[String],
+    formats: &[String],
+    m: &ArgMatches,
+    per_output: bool,
+    defaults: GraphSpec,
+) -> anyhow::Result<GraphSpec> {
     let preset = args.preset.as_deref().map(reel::preset::load).transpose()?;
     let mut spec = reel::preset::merge(preset.as_ref(), &args.set).map_err(|e| {
         if args.set.is_empty() {
@@ -117,12 +151,25 @@ pub fn spec_from_args(args: &Args, m: &ArgMatches) -> anyhow::Result<GraphSpec> 
             anyhow::anyhow!("--set: {e}")
         }
     })?;
-    let n = args.outputs.len();
+    // Built-in defaults of the calling subcommand sit under the preset.
+    if let Some(mut v) = defaults.video {
+        if let Some(pv) = &spec.video {
+            v.merge(pv);
+        }
+        spec.video = Some(v);
+    }
+    if let Some(mut a) = defaults.audio {
+        if let Some(pa) = &spec.audio {
+            a.merge(pa);
+        }
+        spec.audio = Some(a);
+    }
+    let n = output_paths.len();
     let preset_outputs = std::mem::take(&mut spec.outputs);
     let mut outputs: Vec<OutputSpec> = (0..n)
         .map(|i| {
             let mut o = preset_outputs.get(i).cloned().unwrap_or_default();
-            o.path = Some(args.outputs[i].clone());
+            o.path = Some(output_paths[i].clone());
             o
         })
         .collect();
@@ -142,7 +189,7 @@ pub fn spec_from_args(args: &Args, m: &ArgMatches) -> anyhow::Result<GraphSpec> 
     let mut per_a: Vec<AudioSpec> = vec![AudioSpec::default(); outputs.len()];
     macro_rules! assign {
         ($field:ident, $id:literal, $target:ident, $shared:ident, $per:ident, $conv:expr) => {
-            for (value, owner) in args.$field.iter().zip(owners(m, $id)) {
+            for (value, owner) in args.$field.iter().zip(owners(m, $id, per_output)) {
                 let v = $conv(value)?;
                 match owner {
                     None => $shared.$target = Some(v),
@@ -180,7 +227,7 @@ pub fn spec_from_args(args: &Args, m: &ArgMatches) -> anyhow::Result<GraphSpec> 
         Ok(*x)
     });
     assign!(af, "af", filters, shared_a, per_a, s);
-    for (value, owner) in args.vopt.iter().zip(owners(m, "vopt")) {
+    for (value, owner) in args.vopt.iter().zip(owners(m, "vopt", per_output)) {
         let (k, v) = value
             .split_once('=')
             .ok_or_else(|| crate::Usage(format!("--vopt '{value}' is not KEY=VALUE")))?;
@@ -190,11 +237,15 @@ pub fn spec_from_args(args: &Args, m: &ArgMatches) -> anyhow::Result<GraphSpec> 
         };
         target.options.insert(k.to_string(), v.to_string());
     }
-    for (value, owner) in args.format.iter().zip(owners(m, "format")) {
-        match owner {
-            None => spec.format = Some(value.clone()),
-            Some(k) => outputs[k].format = Some(value.clone()),
+    if per_output {
+        for (value, owner) in formats.iter().zip(owners(m, "format", per_output)) {
+            match owner {
+                None => spec.format = Some(value.clone()),
+                Some(k) => outputs[k].format = Some(value.clone()),
+            }
         }
+    } else if let Some(f) = formats.last() {
+        spec.format = Some(f.clone());
     }
     // A single output takes its options wherever they stand on the line.
     let mut v = spec.video.take().unwrap_or_default();
@@ -214,7 +265,7 @@ pub fn spec_from_args(args: &Args, m: &ArgMatches) -> anyhow::Result<GraphSpec> 
     spec.outputs = outputs;
     let mut input = spec.input.take().unwrap_or_default();
     input = InputSpec {
-        path: Some(args.input.clone()),
+        path: Some(input_path.to_string()),
         format: args.input_format.clone().or(input.format),
         seek: match &args.ss {
             Some(t) => Some(reel::util::time::parse_duration(t).map_err(|e| crate::Usage(format!("--ss: {e}")))?),
@@ -249,10 +300,10 @@ pub fn run(args: Args, global: &GlobalOpts, m: &ArgMatches) -> anyhow::Result<()
             threads: global.threads.unwrap_or(0),
         },
     )?;
-    if let Some(dot) = &args.graph_dot {
+    if let Some(dot) = &args.enc.graph_dot {
         std::fs::write(dot, plan.to_dot()).with_context(|| dot.display().to_string())?;
     }
-    if args.dry_run {
+    if args.enc.dry_run {
         print!("{}", plan.describe());
         return Ok(());
     }
