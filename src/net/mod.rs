@@ -1,4 +1,6 @@
-//! Network servers: the HTTP origin for packaged HLS/DASH and the registry live ingest publishes into.
+//! Network servers: the HTTP origin for packaged HLS/DASH, live ingest (RTMP, SRT), and the registry that
+//! ingest publishes into and the origin serves.
 
 pub mod http;
+pub mod ingest;
 pub mod live;

@@ -6,11 +6,20 @@
 //! playlist that lists it, and [`LiveStream::remove`] for what slides out of the window. Readers of a playlist
 //! may block on `_HLS_msn`/`_HLS_part` (RFC 8216bis §6.2.5.2) through [`LiveStream::wait_playlist`], and readers
 //! of a preload-hinted part block through [`LiveStream::wait_file`] until it is published.
+//!
+//! The LL-HLS packager that fills a stream from a running graph is [`sink::LlHlsSink`].
+
+pub mod codecs;
+pub mod fragment;
+pub mod hls;
+pub mod sink;
 
 use bytes::Bytes;
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::sync::{Arc, RwLock};
-use std::time::{Duration, SystemTime};
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, Instant, SystemTime};
 
 /// Where a playlist has got to: the last segment it lists and, while that segment is still being written, the
 /// last partial segment of it listed so far.
@@ -64,7 +73,27 @@ pub struct LiveStreamInfo {
     pub codecs: String,
     pub started_unix: u64,
     pub files: usize,
+    /// A publisher is connected now.
+    pub live: bool,
+    /// Seconds since the current publisher connected (0 when none is).
+    pub uptime_s: f64,
+    /// Received bit rate of the publisher over the last few seconds (bits/s, container overhead included).
+    pub bitrate: u64,
+    /// Players reading the stream: distinct client connections that fetched one of its playlists in the last
+    /// 6 s (an estimate: a player that reconnects is counted twice for a moment).
+    pub viewers: usize,
 }
+
+/// Received bytes over a short window, for a bit rate.
+#[derive(Default)]
+struct RateMeter {
+    since: Option<Instant>,
+    bytes: u64,
+    rate: u64,
+}
+
+const VIEWER_TTL: Duration = Duration::from_secs(6);
+const RATE_WINDOW: Duration = Duration::from_secs(2);
 
 #[derive(Default)]
 struct StreamFiles {
@@ -80,6 +109,10 @@ pub struct LiveStream {
     started: SystemTime,
     files: RwLock<StreamFiles>,
     version: tokio::sync::watch::Sender<u64>,
+    connected: AtomicBool,
+    session_started: Mutex<Option<Instant>>,
+    rate: Mutex<RateMeter>,
+    viewers: Mutex<HashMap<SocketAddr, Instant>>,
 }
 
 /// Why a blocking read did not produce the file.
@@ -102,7 +135,54 @@ impl LiveStream {
             started: SystemTime::now(),
             files: RwLock::new(StreamFiles::default()),
             version: tokio::sync::watch::channel(0).0,
+            connected: AtomicBool::new(false),
+            session_started: Mutex::new(None),
+            rate: Mutex::new(RateMeter::default()),
+            viewers: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// A publisher connected (`true`) or went away (`false`).
+    pub fn set_connected(&self, connected: bool) {
+        self.connected.store(connected, Ordering::Relaxed);
+        if let Ok(mut s) = self.session_started.lock() {
+            *s = connected.then(Instant::now);
+        }
+        if let Ok(mut r) = self.rate.lock() {
+            *r = RateMeter::default();
+        }
+    }
+
+    /// Counts bytes received from the publisher.
+    pub fn record_ingest(&self, bytes: usize) {
+        let Ok(mut r) = self.rate.lock() else { return };
+        let now = Instant::now();
+        let since = *r.since.get_or_insert(now);
+        r.bytes += bytes as u64;
+        let elapsed = now.duration_since(since);
+        if elapsed >= RATE_WINDOW {
+            r.rate = (r.bytes as f64 * 8.0 / elapsed.as_secs_f64()) as u64;
+            r.bytes = 0;
+            r.since = Some(now);
+        }
+    }
+
+    /// Notes a client connection reading one of the stream's playlists.
+    pub fn record_viewer(&self, peer: SocketAddr) {
+        let Ok(mut v) = self.viewers.lock() else { return };
+        let now = Instant::now();
+        v.insert(peer, now);
+        if v.len() > 64 {
+            v.retain(|_, seen| now.duration_since(*seen) < VIEWER_TTL);
+        }
+    }
+
+    fn viewer_count(&self) -> usize {
+        let now = Instant::now();
+        self.viewers
+            .lock()
+            .map(|v| v.values().filter(|seen| now.duration_since(**seen) < VIEWER_TTL).count())
+            .unwrap_or(0)
     }
 
     pub fn name(&self) -> &str {
@@ -229,6 +309,16 @@ impl LiveStream {
                 .map(|d| d.as_secs())
                 .unwrap_or(0),
             files: self.files.read().map(|f| f.files.len()).unwrap_or(0),
+            live: self.connected.load(Ordering::Relaxed),
+            uptime_s: self
+                .session_started
+                .lock()
+                .ok()
+                .and_then(|s| *s)
+                .map(|s| (s.elapsed().as_secs_f64() * 10.0).round() / 10.0)
+                .unwrap_or(0.0),
+            bitrate: self.rate.lock().map(|r| r.rate).unwrap_or(0),
+            viewers: self.viewer_count(),
         }
     }
 }
