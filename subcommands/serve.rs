@@ -50,6 +50,9 @@ pub struct Args {
     /// Complete segments kept in a live playlist; older ones are deleted.
     #[arg(long, default_value_t = 6, value_name = "N")]
     pub window: usize,
+    /// Drop a publisher that sends nothing for this many seconds.
+    #[arg(long, default_value_t = 10.0, value_name = "SECONDS")]
+    pub stall_timeout: f64,
 }
 
 pub fn run(args: Args, global: &crate::GlobalOpts) -> anyhow::Result<()> {
@@ -103,6 +106,10 @@ fn ingest_config(args: &Args, live: Arc<reel::net::live::LiveRegistry>) -> anyho
         part: args.part_duration,
         window: args.window.max(2),
     };
+    if !(args.stall_timeout > 0.0 && args.stall_timeout <= 3600.0) {
+        bail!("--stall-timeout must be between 0 and 3600 seconds");
+    }
+    config.stall_timeout = std::time::Duration::from_secs_f64(args.stall_timeout);
     if let Some(path) = &args.keys {
         config.keys = Some(read_keys(path)?);
     }

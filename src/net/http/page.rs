@@ -224,6 +224,7 @@ function play(url) {
     dash.initialize(video, url, true);
   } else if (window.Hls && Hls.isSupported()) {
     hls = new Hls({ lowLatencyMode: true });
+    window.reel.hls = hls;
     hls.on(Hls.Events.ERROR, (_, d) => { if (d.fatal) fail("hls.js: " + d.type + " " + d.details); });
     hls.on(Hls.Events.MANIFEST_PARSED, () => video.play().catch(() => {}));
     hls.loadSource(url);
