@@ -245,8 +245,13 @@ impl MediaPlaylist {
             Some(s) if self.open => PlaylistProgress {
                 msn: s.msn,
                 part: Some(s.parts.len().saturating_sub(1) as u64),
+                parts: 0,
             },
-            Some(s) => PlaylistProgress { msn: s.msn, part: None },
+            Some(s) => PlaylistProgress {
+                msn: s.msn,
+                part: None,
+                parts: s.parts.len() as u64,
+            },
             None => PlaylistProgress::default(),
         };
         (t, progress)
@@ -305,7 +310,7 @@ mod tests {
         assert_eq!(p.next_part_name(), "seg0.0.m4s");
         assert_eq!(p.add_part(0.5, true, Some(SystemTime::UNIX_EPOCH + Duration::from_millis(1500))), "seg0.0.m4s");
         let (text, progress) = p.render();
-        assert_eq!(progress, PlaylistProgress { msn: 0, part: Some(0) });
+        assert_eq!(progress, PlaylistProgress { msn: 0, part: Some(0), parts: 0 });
         assert!(text.contains("#EXT-X-PART:DURATION=0.50000,URI=\"seg0.0.m4s\",INDEPENDENT=YES\n"), "{text}");
         assert!(text.contains("#EXT-X-PRELOAD-HINT:TYPE=PART,URI=\"seg0.1.m4s\"\n"), "{text}");
         assert!(text.contains("#EXT-X-PROGRAM-DATE-TIME:1970-01-01T00:00:01.500Z\n"), "{text}");
@@ -315,7 +320,7 @@ mod tests {
         }
         assert_eq!(p.end_segment().map(|s| s.0), Some("seg0.m4s".into()));
         let (text, progress) = p.render();
-        assert_eq!(progress, PlaylistProgress { msn: 0, part: None });
+        assert_eq!(progress, PlaylistProgress { msn: 0, part: None, parts: 4 });
         assert!(text.contains("#EXTINF:2.00000,\nseg0.m4s\n#EXT-X-PRELOAD-HINT:TYPE=PART,URI=\"seg1.0.m4s\""), "{text}");
         for _ in 1..3 {
             assert!(segment(&mut p, 4).1.is_empty());
@@ -326,7 +331,9 @@ mod tests {
         let (text, _) = p.render();
         assert!(text.contains("#EXT-X-MEDIA-SEQUENCE:1\n"), "{text}");
         assert!(text.contains("#EXT-X-MAP:URI=\"init0.mp4\"\n"), "{text}");
-        // Parts only for the newest three segments: seg1 is listed whole.
+        // Parts are listed only for the newest segments: with two kept, seg1 is listed whole.
+        p.parts_kept = 2;
+        let (text, _) = p.render();
         assert!(!text.contains("seg1.0.m4s") && text.contains("seg2.0.m4s"), "{text}");
     }
 

@@ -29,16 +29,20 @@ pub struct PlaylistProgress {
     pub msn: u64,
     /// Index of the newest listed part of segment `msn` while it is in progress; `None` when it is complete.
     pub part: Option<u64>,
+    /// How many parts segment `msn` has when it is complete (0: unknown or none).
+    pub parts: u64,
 }
 
 impl PlaylistProgress {
-    /// Whether a playlist at this progress satisfies a blocking request for `msn` (and `part`).
+    /// Whether a playlist at this progress satisfies a blocking request for `msn` (and `part`). A part index past
+    /// the last part of a complete segment means part 0 of the next one (RFC 8216bis §6.2.5.2).
     pub fn satisfies(&self, msn: u64, part: Option<u64>) -> bool {
         if self.msn != msn {
             return self.msn > msn;
         }
         match (self.part, part) {
-            (None, _) => true,
+            (None, Some(want)) => self.parts == 0 || want < self.parts,
+            (None, None) => true,
             (Some(_), None) => false,
             (Some(have), Some(want)) => have >= want,
         }
@@ -378,7 +382,7 @@ mod tests {
     fn playlist(msn: u64, part: Option<u64>) -> LivePlaylist {
         LivePlaylist {
             text: Bytes::from(format!("#EXTM3U\n#EXT-X-MEDIA-SEQUENCE:{msn}\n")),
-            progress: PlaylistProgress { msn, part },
+            progress: PlaylistProgress { msn, part, parts: 0 },
             target_duration: 1.0,
             ended: false,
         }
@@ -386,12 +390,23 @@ mod tests {
 
     #[test]
     fn progress_satisfies_blocking_requests() {
-        let p = PlaylistProgress { msn: 5, part: Some(2) };
+        let p = PlaylistProgress {
+            msn: 5,
+            part: Some(2),
+            parts: 0,
+        };
         assert!(p.satisfies(4, None));
         assert!(p.satisfies(5, Some(2)));
         assert!(!p.satisfies(5, Some(3)));
         assert!(!p.satisfies(5, None));
-        assert!(PlaylistProgress { msn: 5, part: None }.satisfies(5, Some(9)));
+        assert!(PlaylistProgress { msn: 5, part: None, parts: 0 }.satisfies(5, Some(9)));
+        let complete = PlaylistProgress {
+            msn: 5,
+            part: None,
+            parts: 4,
+        };
+        assert!(complete.satisfies(5, Some(3)));
+        assert!(!complete.satisfies(5, Some(4)), "past the last part: part 0 of segment 6");
     }
 
     #[tokio::test]
@@ -410,7 +425,7 @@ mod tests {
             writer.put_playlist("index.m3u8", playlist(4, Some(0)));
         });
         let (p, _) = stream.wait_playlist("index.m3u8", 4, Some(0)).await.expect("playlist");
-        assert_eq!(p.progress, PlaylistProgress { msn: 4, part: Some(0) });
+        assert_eq!(p.progress, PlaylistProgress { msn: 4, part: Some(0), parts: 0 });
         let _ = task.await;
         assert_eq!(registry.list().len(), 1);
     }
