@@ -115,7 +115,7 @@ fn ingest_config(args: &Args, live: Arc<reel::net::live::LiveRegistry>) -> anyho
     }
     if let Some(ladder) = &args.ladder {
         let source = reel::preset::load(ladder)?;
-        config.transcode = Transcode::Ladder(reel::preset::parse(&source)?);
+        config.transcode = Transcode::Ladder(Box::new(reel::preset::parse(&source)?));
     }
     Ok(config)
 }
@@ -131,7 +131,11 @@ fn start_ingest(url: &str, ingest: &Arc<Ingest>) -> anyhow::Result<String> {
         .with_context(|| format!("--ingest {url}: '{hostport}' is not ADDR:PORT (e.g. 0.0.0.0:1935)"))?;
     match scheme {
         "rtmp" => {
-            let app = if path.is_empty() { "live" } else { path.trim_end_matches('/') };
+            let app = if path.is_empty() {
+                "live"
+            } else {
+                path.trim_end_matches('/')
+            };
             let listener = RtmpListener::bind(addr, app)?;
             let bound = listener.local_addr().unwrap_or(addr);
             listener.spawn(ingest.clone())?;

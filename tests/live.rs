@@ -25,8 +25,28 @@ fn clip() -> Option<&'static Path> {
             .args(["-loglevel", "error", "-nostdin", "-y"])
             .args(["-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25"])
             .args(["-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000"])
-            .args(["-t", "40", "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p"])
-            .args(["-g", "25", "-keyint_min", "25", "-sc_threshold", "0", "-c:a", "aac", "-b:a", "64k"])
+            .args([
+                "-t",
+                "40",
+                "-c:v",
+                "libx264",
+                "-preset",
+                "ultrafast",
+                "-pix_fmt",
+                "yuv420p",
+            ])
+            .args([
+                "-g",
+                "25",
+                "-keyint_min",
+                "25",
+                "-sc_threshold",
+                "0",
+                "-c:a",
+                "aac",
+                "-b:a",
+                "64k",
+            ])
             .arg(&path)
             .status()
             .is_ok_and(|s| s.success());
@@ -117,7 +137,15 @@ impl LiveServer {
         };
         let format = if srt { "mpegts" } else { "flv" };
         Command::new("ffmpeg")
-            .args(["-loglevel", "error", "-nostdin", "-re", "-t", &seconds.to_string(), "-i"])
+            .args([
+                "-loglevel",
+                "error",
+                "-nostdin",
+                "-re",
+                "-t",
+                &seconds.to_string(),
+                "-i",
+            ])
             .arg(clip().expect("clip"))
             .args(["-c", "copy", "-f", format, &url])
             .stdin(Stdio::null())
@@ -173,7 +201,11 @@ fn get(url: &str) -> (u16, Vec<(String, String)>, String) {
         .collect();
     let mut body = Vec::new();
     let _ = resp.body_mut().as_reader().read_to_end(&mut body);
-    (resp.status().as_u16(), headers, String::from_utf8_lossy(&body).into_owned())
+    (
+        resp.status().as_u16(),
+        headers,
+        String::from_utf8_lossy(&body).into_owned(),
+    )
 }
 
 fn header<'a>(headers: &'a [(String, String)], name: &str) -> &'a str {
@@ -192,8 +224,7 @@ fn complete_segments(playlist: &str) -> usize {
 fn last_part(playlist: &str) -> (u64, u64) {
     let uri = playlist
         .lines()
-        .filter(|l| l.starts_with("#EXT-X-PART:"))
-        .next_back()
+        .rfind(|l| l.starts_with("#EXT-X-PART:"))
         .and_then(|l| l.split("URI=\"").nth(1))
         .and_then(|s| s.split('"').next())
         .expect("a part");
@@ -217,7 +248,9 @@ fn rtmp_and_srt_publishers_at_once_become_ll_hls() {
     let rtmp = server.push(false, "cam1", 30);
     let srt = server.push(true, "cam2", 30);
     for key in ["cam1", "cam2"] {
-        server.wait_for(&format!("/live/{key}/source/index.m3u8"), 40, |p| complete_segments(p) >= 2);
+        server.wait_for(&format!("/live/{key}/source/index.m3u8"), 40, |p| {
+            complete_segments(p) >= 2
+        });
     }
 
     // Multivariant playlist: one variant with RFC 6381 codecs and resolution.
@@ -276,8 +309,7 @@ fn rtmp_and_srt_publishers_at_once_become_ll_hls() {
         // Blocking reload: ask for the part after the newest (past a complete segment's last part, that is part 0
         // of the next segment); the answer comes when it is published.
         let started = Instant::now();
-        let (status, headers, newer) =
-            get(&server.url(&format!("{path}?_HLS_msn={msn}&_HLS_part={}", part + 1)));
+        let (status, headers, newer) = get(&server.url(&format!("{path}?_HLS_msn={msn}&_HLS_part={}", part + 1)));
         assert_eq!(status, 200, "{key}: blocking reload");
         assert!(started.elapsed() < Duration::from_secs(3), "{:?}", started.elapsed());
         assert!(header(&headers, "cache-control").starts_with("public, max-age="));
@@ -356,10 +388,18 @@ fn refused_keys_garbage_and_stalls_drop_one_connection_and_a_reconnect_continues
         let out = server.push(srt, "intruder", 5).wait_with_output().expect("ffmpeg");
         assert!(!out.status.success(), "srt={srt}: an unknown key was accepted");
     }
-    assert!(server.log().contains("unknown stream key 'intruder'"), "{}", server.log());
+    assert!(
+        server.log().contains("unknown stream key 'intruder'"),
+        "{}",
+        server.log()
+    );
 
     // Garbage on the RTMP port: that connection is dropped with a log line.
-    let rtmp_addr = server.rtmp.trim_start_matches("rtmp://").trim_end_matches("/live").to_string();
+    let rtmp_addr = server
+        .rtmp
+        .trim_start_matches("rtmp://")
+        .trim_end_matches("/live")
+        .to_string();
     let mut garbage = TcpStream::connect(&rtmp_addr).expect("connect");
     garbage.write_all(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n").expect("send");
     garbage.set_read_timeout(Some(Duration::from_secs(5))).expect("timeout");
@@ -371,7 +411,9 @@ fn refused_keys_garbage_and_stalls_drop_one_connection_and_a_reconnect_continues
     hello.extend(std::iter::repeat_n(0u8, 1536 * 2));
     hello.extend([0x06, 0, 0, 0, 0xff, 0xff, 0xff, 9, 1, 0, 0, 0]);
     oversized.write_all(&hello).expect("send");
-    oversized.set_read_timeout(Some(Duration::from_secs(5))).expect("timeout");
+    oversized
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .expect("timeout");
     let _ = oversized.read_to_end(&mut reply);
 
     server.wait_for("/live/cam1/source/index.m3u8", 40, |p| complete_segments(p) >= 2);
@@ -390,7 +432,10 @@ fn refused_keys_garbage_and_stalls_drop_one_connection_and_a_reconnect_continues
     stop(publisher);
     server.wait_for("/api/streams", 10, |b| b.contains("\"live\":false"));
     let before = get(&server.url("/live/cam1/source/index.m3u8")).2;
-    assert!(!before.contains("PRELOAD-HINT"), "a gone publisher leaves no hint: {before}");
+    assert!(
+        !before.contains("PRELOAD-HINT"),
+        "a gone publisher leaves no hint: {before}"
+    );
 
     // The same key again: the playlist continues after a discontinuity, with a new init segment.
     let again = server.push(false, "cam1", 30);
@@ -428,7 +473,9 @@ fn ladder_transcodes_live_to_renditions_with_aligned_segments() {
         "{master}"
     );
     for r in ["240p", "144p"] {
-        let playlist = server.wait_for(&format!("/live/ladder/{r}/index.m3u8"), 60, |p| complete_segments(p) >= 2);
+        let playlist = server.wait_for(&format!("/live/ladder/{r}/index.m3u8"), 60, |p| {
+            complete_segments(p) >= 2
+        });
         // Keyframes every segment duration: every segment lasts 2 s whatever the publisher's GOP.
         for d in playlist.lines().filter_map(|l| l.strip_prefix("#EXTINF:")) {
             let d: f64 = d.trim_end_matches(',').parse().expect("duration");

@@ -42,9 +42,15 @@ impl Read for Feed {
 
 /// Opens `format` (a demuxer name: flv, mpegts) on the chunks arriving on `rx` and reads until its streams are
 /// known. `stop` makes reading end (as at end of stream). `display` names the input in messages.
-pub fn open(rx: Receiver<Bytes>, format: &str, display: &str, stop: Arc<AtomicBool>) -> Result<ff::format::context::Input> {
+pub fn open(
+    rx: Receiver<Bytes>,
+    format: &str,
+    display: &str,
+    stop: Arc<AtomicBool>,
+) -> Result<ff::format::context::Input> {
     crate::init();
-    let fmt_name = std::ffi::CString::new(format).map_err(|_| Error::InvalidArgument(format!("bad format {format}")))?;
+    let fmt_name =
+        std::ffi::CString::new(format).map_err(|_| Error::InvalidArgument(format!("bad format {format}")))?;
     let mut io = ff::format::context::StreamIo::from_read(Feed {
         rx,
         current: Bytes::new(),

@@ -34,7 +34,7 @@ pub enum Transcode {
     /// The publisher's audio and video as they are (one rendition, `source`).
     Copy,
     /// A ladder (a preset's `video.renditions`, or one rendition from its `video`), encoded live.
-    Ladder(GraphSpec),
+    Ladder(Box<GraphSpec>),
 }
 
 /// Settings of the ingest servers.
@@ -105,7 +105,9 @@ fn valid_key(key: &str) -> bool {
     !key.is_empty()
         && key.len() <= 64
         && !key.starts_with('.')
-        && key.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
+        && key
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
 }
 
 /// Holds a channel for one session; frees it when dropped.
@@ -274,7 +276,12 @@ impl Ingest {
                 )) as Box<dyn PacketSink>)
             })
             .collect();
-        tracing::info!("{}: publishing {} as {}", label, describe_input(&info), names.join(", "));
+        tracing::info!(
+            "{}: publishing {} as {}",
+            label,
+            describe_input(&info),
+            names.join(", ")
+        );
         let summary = run::run_with_sinks(&plan, &ctl, Some(input), sinks)?;
         for w in summary.warnings {
             tracing::warn!("{w}");
@@ -362,12 +369,19 @@ fn describe_input(info: &plan::InputInfo) -> String {
     if let Some(v) = &info.video {
         let mut s = format!("{} {}x{}", v.codec, v.format.width, v.format.height);
         if let Some(r) = v.format.frame_rate {
-            let _ = write!(s, " {:.3} fps", f64::from(r.numerator()) / f64::from(r.denominator().max(1)));
+            let _ = write!(
+                s,
+                " {:.3} fps",
+                f64::from(r.numerator()) / f64::from(r.denominator().max(1))
+            );
         }
         parts.push(s.replace(".000 fps", " fps"));
     }
     if let Some(a) = &info.audio {
-        parts.push(format!("{} {} Hz {} ch", a.codec, a.format.sample_rate, a.format.channels));
+        parts.push(format!(
+            "{} {} Hz {} ch",
+            a.codec, a.format.sample_rate, a.format.channels
+        ));
     }
     parts.join(", ")
 }
@@ -382,7 +396,12 @@ fn publish_master(channel: &Channel, stream: &LiveStream, renditions: &[Arc<Mute
         }
         // Measured peak of a segment, with a margin for segments to come.
         let bandwidth = (r.info.peak_bitrate as f64 * 1.2) as u64;
-        let _ = write!(text, "#EXT-X-STREAM-INF:BANDWIDTH={},CODECS=\"{}\"", bandwidth.max(1), r.info.codecs);
+        let _ = write!(
+            text,
+            "#EXT-X-STREAM-INF:BANDWIDTH={},CODECS=\"{}\"",
+            bandwidth.max(1),
+            r.info.codecs
+        );
         if let Some((w, h)) = r.info.resolution {
             let _ = write!(text, ",RESOLUTION={w}x{h}");
         }

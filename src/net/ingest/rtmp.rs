@@ -153,7 +153,13 @@ impl Connection {
     pub fn accept_publish(&mut self, key: &str) {
         self.publishing = Some(key.to_string());
         let (tx, stream_id) = self.pending_publish.take().unwrap_or((0.0, 1));
-        self.on_status(tx, stream_id, "status", "NetStream.Publish.Start", &format!("{key} is now published"));
+        self.on_status(
+            tx,
+            stream_id,
+            "status",
+            "NetStream.Publish.Start",
+            &format!("{key} is now published"),
+        );
     }
 
     /// Answers a [`Event::PublishRequested`] with an error status (the caller then closes the connection).
@@ -220,7 +226,9 @@ impl Connection {
             return Ok(false);
         }
         if !self.streams.contains_key(&csid) && self.streams.len() >= MAX_CHUNK_STREAMS {
-            return Err(Error::Limit(format!("rtmp: more than {MAX_CHUNK_STREAMS} chunk streams")));
+            return Err(Error::Limit(format!(
+                "rtmp: more than {MAX_CHUNK_STREAMS} chunk streams"
+            )));
         }
         let mut st = self.streams.get(&csid).cloned().unwrap_or_default();
         if fmt != 0 && !st.seen {
@@ -343,8 +351,14 @@ impl Connection {
     /// `@setDataFrame("onMetaData", {...})` becomes an FLV script tag `onMetaData {...}`.
     fn data_message(&mut self, ts: u32, payload: &[u8]) {
         let mut r = amf0::Reader::new(payload);
-        let Ok(amf0::Value::String(first)) = r.value() else { return };
-        let body = if first == "@setDataFrame" { &payload[r.pos..] } else { payload };
+        let Ok(amf0::Value::String(first)) = r.value() else {
+            return;
+        };
+        let body = if first == "@setDataFrame" {
+            &payload[r.pos..]
+        } else {
+            payload
+        };
         let mut r = amf0::Reader::new(body);
         if let (Ok(amf0::Value::String(name)), Ok(meta)) = (r.value(), r.value())
             && name == "onMetaData"
@@ -449,7 +463,8 @@ impl Connection {
                     w.undefined();
                     self.send_message(3, 20, 0, 0, &w.out);
                 }
-                if matches!(name.as_str(), "FCUnpublish" | "deleteStream" | "closeStream") && self.publishing.is_some() {
+                if matches!(name.as_str(), "FCUnpublish" | "deleteStream" | "closeStream") && self.publishing.is_some()
+                {
                     self.events.push(Event::Unpublished);
                 }
             }
@@ -755,7 +770,9 @@ mod tests {
         // A 300-byte video message split over three chunks, then one with a type-1 header (delta 40 ms).
         let video: Vec<u8> = (0..300).map(|i| i as u8).collect();
         let events = conn.receive(&chunks(6, 9, 1, 1000, &video)).expect("video");
-        let Event::Flv { data: flv, .. } = &events[0] else { panic!("{events:?}") };
+        let Event::Flv { data: flv, .. } = &events[0] else {
+            panic!("{events:?}")
+        };
         assert_eq!(&flv[..3], b"FLV");
         let tag = &flv[13..];
         assert_eq!(tag[0], 9);
@@ -764,7 +781,13 @@ mod tests {
         let mut type1 = vec![0x46, 0, 0, 40, 0, 0, 2, 8];
         type1.extend_from_slice(&[0xaf, 0x01]);
         let events = conn.receive(&type1).expect("audio");
-        let Event::Flv { data: tag, timestamp_ms } = &events[0] else { panic!() };
+        let Event::Flv {
+            data: tag,
+            timestamp_ms,
+        } = &events[0]
+        else {
+            panic!()
+        };
         assert_eq!(*timestamp_ms, Some(1040));
         assert_eq!((tag[0], &tag[4..7]), (8, &[0u8, 0x04, 0x10][..]), "1040 ms");
     }

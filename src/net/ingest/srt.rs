@@ -12,8 +12,8 @@ use crate::error::{Error, Result};
 use bytes::Bytes;
 use std::ffi::{CStr, c_char, c_int, c_void};
 use std::net::SocketAddr;
-use std::sync::mpsc::sync_channel;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::sync_channel;
 use std::sync::{Arc, Mutex, OnceLock};
 
 /// Listening sockets, closed by [`shutdown`].
@@ -43,8 +43,13 @@ const SRTO_RCVSYN: c_int = 2;
 const SRTO_RCVTIMEO: c_int = 14;
 const SRTO_STREAMID: c_int = 46;
 
-type ListenCallback =
-    unsafe extern "C" fn(opaque: *mut c_void, ns: Socket, hs_version: c_int, peer: *const libc::sockaddr, streamid: *const c_char) -> c_int;
+type ListenCallback = unsafe extern "C" fn(
+    opaque: *mut c_void,
+    ns: Socket,
+    hs_version: c_int,
+    peer: *const libc::sockaddr,
+    streamid: *const c_char,
+) -> c_int;
 
 /// The libsrt functions we call.
 struct Api {
@@ -64,7 +69,9 @@ struct Api {
 
 fn api() -> Result<&'static Api> {
     static API: OnceLock<std::result::Result<Api, String>> = OnceLock::new();
-    API.get_or_init(load).as_ref().map_err(|e| Error::Unsupported(e.clone()))
+    API.get_or_init(load)
+        .as_ref()
+        .map_err(|e| Error::Unsupported(e.clone()))
 }
 
 fn load() -> std::result::Result<Api, String> {
@@ -83,30 +90,36 @@ fn load() -> std::result::Result<Api, String> {
             .find(|h| !h.is_null())
             .ok_or_else(|| "srt: libsrt is not installed (apt-get install libsrt1.5-gnutls)".to_string())?;
         macro_rules! sym {
-            ($name:literal) => {{
+            ($name:literal as $t:ty) => {{
                 let p = libc::dlsym(handle, concat!($name, "\0").as_ptr().cast());
                 if p.is_null() {
                     return Err(format!("srt: libsrt lacks {}", $name));
                 }
-                std::mem::transmute::<*mut c_void, _>(p)
+                std::mem::transmute::<*mut c_void, $t>(p)
             }};
         }
-        let startup: unsafe extern "C" fn() -> c_int = sym!("srt_startup");
+        let startup = sym!("srt_startup" as unsafe extern "C" fn() -> c_int);
         if startup() < 0 {
             return Err("srt: srt_startup failed".into());
         }
         Ok(Api {
-            create_socket: sym!("srt_create_socket"),
-            setsockflag: sym!("srt_setsockflag"),
-            getsockflag: sym!("srt_getsockflag"),
-            bind: sym!("srt_bind"),
-            listen: sym!("srt_listen"),
-            getsockname: sym!("srt_getsockname"),
-            accept: sym!("srt_accept"),
-            recvmsg: sym!("srt_recvmsg"),
-            close: sym!("srt_close"),
-            last_error: sym!("srt_getlasterror_str"),
-            listen_callback: sym!("srt_listen_callback"),
+            create_socket: sym!("srt_create_socket" as unsafe extern "C" fn() -> Socket),
+            setsockflag: sym!("srt_setsockflag" as unsafe extern "C" fn(Socket, c_int, *const c_void, c_int) -> c_int),
+            getsockflag: sym!(
+                "srt_getsockflag" as unsafe extern "C" fn(Socket, c_int, *mut c_void, *mut c_int) -> c_int
+            ),
+            bind: sym!("srt_bind" as unsafe extern "C" fn(Socket, *const libc::sockaddr, c_int) -> c_int),
+            listen: sym!("srt_listen" as unsafe extern "C" fn(Socket, c_int) -> c_int),
+            getsockname: sym!(
+                "srt_getsockname" as unsafe extern "C" fn(Socket, *mut libc::sockaddr, *mut c_int) -> c_int
+            ),
+            accept: sym!("srt_accept" as unsafe extern "C" fn(Socket, *mut libc::sockaddr, *mut c_int) -> Socket),
+            recvmsg: sym!("srt_recvmsg" as unsafe extern "C" fn(Socket, *mut c_char, c_int) -> c_int),
+            close: sym!("srt_close" as unsafe extern "C" fn(Socket) -> c_int),
+            last_error: sym!("srt_getlasterror_str" as unsafe extern "C" fn() -> *const c_char),
+            listen_callback: sym!(
+                "srt_listen_callback" as unsafe extern "C" fn(Socket, ListenCallback, *mut c_void) -> c_int
+            ),
             cleanup: {
                 let p = libc::dlsym(handle, c"srt_cleanup".as_ptr());
                 (!p.is_null()).then(|| std::mem::transmute::<*mut c_void, unsafe extern "C" fn() -> c_int>(p))
@@ -231,7 +244,9 @@ impl SrtListener {
                         std::thread::sleep(std::time::Duration::from_millis(50));
                         continue;
                     }
-                    let peer = from_sockaddr(&peer).map(|a| a.to_string()).unwrap_or_else(|| "?".into());
+                    let peer = from_sockaddr(&peer)
+                        .map(|a| a.to_string())
+                        .unwrap_or_else(|| "?".into());
                     let ingest = ingest.clone();
                     let spawned = std::thread::Builder::new()
                         .name(format!("reel-srt-{peer}"))
@@ -275,10 +290,12 @@ fn serve_caller(api: &'static Api, ingest: &Arc<Ingest>, s: Socket, peer: &str) 
         let publisher = format!("srt://{peer}");
         std::thread::Builder::new()
             .name(format!("reel-live-{key}"))
-            .spawn(move || match ingest.run_session(&key, &publisher, "mpegts", rx, Some(clock)) {
-                Ok(()) => tracing::info!("{key}: publisher {publisher} ended"),
-                Err(e) => tracing::warn!("{key}: session ended: {e}"),
-            })
+            .spawn(
+                move || match ingest.run_session(&key, &publisher, "mpegts", rx, Some(clock)) {
+                    Ok(()) => tracing::info!("{key}: publisher {publisher} ended"),
+                    Err(e) => tracing::warn!("{key}: session ended: {e}"),
+                },
+            )
             .map_err(Error::IoBare)?
     };
     let mut buf = vec![0u8; 1500];
@@ -359,7 +376,9 @@ fn sockaddr(addr: SocketAddr) -> (libc::sockaddr_storage, c_int) {
                 sin6_family: libc::AF_INET6 as libc::sa_family_t,
                 sin6_port: a.port().to_be(),
                 sin6_flowinfo: a.flowinfo(),
-                sin6_addr: libc::in6_addr { s6_addr: a.ip().octets() },
+                sin6_addr: libc::in6_addr {
+                    s6_addr: a.ip().octets(),
+                },
                 sin6_scope_id: a.scope_id(),
             };
             // SAFETY: sockaddr_in6 fits in sockaddr_storage.
@@ -376,7 +395,10 @@ fn from_sockaddr(s: &libc::sockaddr_storage) -> Option<SocketAddr> {
         match c_int::from(s.ss_family) {
             libc::AF_INET => {
                 let a = &*(s as *const libc::sockaddr_storage).cast::<libc::sockaddr_in>();
-                Some(SocketAddr::from((a.sin_addr.s_addr.to_ne_bytes(), u16::from_be(a.sin_port))))
+                Some(SocketAddr::from((
+                    a.sin_addr.s_addr.to_ne_bytes(),
+                    u16::from_be(a.sin_port),
+                )))
             }
             libc::AF_INET6 => {
                 let a = &*(s as *const libc::sockaddr_storage).cast::<libc::sockaddr_in6>();

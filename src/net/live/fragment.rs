@@ -40,7 +40,10 @@ impl CmafWriter {
         unsafe {
             let r = ff::ffi::avformat_alloc_output_context2(&mut writer.ctx, ptr::null(), fmt.as_ptr(), ptr::null());
             if r < 0 || writer.ctx.is_null() {
-                return Err(Error::Ffmpeg(format!("cmaf: cannot create the mp4 muxer: {}", av_err(r))));
+                return Err(Error::Ffmpeg(format!(
+                    "cmaf: cannot create the mp4 muxer: {}",
+                    av_err(r)
+                )));
             }
             for s in streams {
                 let st = ff::ffi::avformat_new_stream(writer.ctx, ptr::null());
@@ -63,7 +66,10 @@ impl CmafWriter {
             let r = ff::ffi::avformat_write_header(writer.ctx, &mut raw);
             ff::ffi::av_dict_free(&mut raw);
             if r < 0 {
-                return Err(Error::Ffmpeg(format!("cmaf: cannot write the init segment: {}", av_err(r))));
+                return Err(Error::Ffmpeg(format!(
+                    "cmaf: cannot write the init segment: {}",
+                    av_err(r)
+                )));
             }
             for i in 0..(*writer.ctx).nb_streams as usize {
                 let st = *(*writer.ctx).streams.add(i);

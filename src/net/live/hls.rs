@@ -308,26 +308,58 @@ mod tests {
         });
         p.begin("init0.mp4");
         assert_eq!(p.next_part_name(), "seg0.0.m4s");
-        assert_eq!(p.add_part(0.5, true, Some(SystemTime::UNIX_EPOCH + Duration::from_millis(1500))), "seg0.0.m4s");
+        assert_eq!(
+            p.add_part(0.5, true, Some(SystemTime::UNIX_EPOCH + Duration::from_millis(1500))),
+            "seg0.0.m4s"
+        );
         let (text, progress) = p.render();
-        assert_eq!(progress, PlaylistProgress { msn: 0, part: Some(0), parts: 0 });
-        assert!(text.contains("#EXT-X-PART:DURATION=0.50000,URI=\"seg0.0.m4s\",INDEPENDENT=YES\n"), "{text}");
-        assert!(text.contains("#EXT-X-PRELOAD-HINT:TYPE=PART,URI=\"seg0.1.m4s\"\n"), "{text}");
-        assert!(text.contains("#EXT-X-PROGRAM-DATE-TIME:1970-01-01T00:00:01.500Z\n"), "{text}");
+        assert_eq!(
+            progress,
+            PlaylistProgress {
+                msn: 0,
+                part: Some(0),
+                parts: 0
+            }
+        );
+        assert!(
+            text.contains("#EXT-X-PART:DURATION=0.50000,URI=\"seg0.0.m4s\",INDEPENDENT=YES\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("#EXT-X-PRELOAD-HINT:TYPE=PART,URI=\"seg0.1.m4s\"\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("#EXT-X-PROGRAM-DATE-TIME:1970-01-01T00:00:01.500Z\n"),
+            "{text}"
+        );
         assert!(text.contains("#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,PART-HOLD-BACK=1.500\n"));
         for _ in 0..3 {
             p.add_part(0.5, false, None);
         }
         assert_eq!(p.end_segment().map(|s| s.0), Some("seg0.m4s".into()));
         let (text, progress) = p.render();
-        assert_eq!(progress, PlaylistProgress { msn: 0, part: None, parts: 4 });
-        assert!(text.contains("#EXTINF:2.00000,\nseg0.m4s\n#EXT-X-PRELOAD-HINT:TYPE=PART,URI=\"seg1.0.m4s\""), "{text}");
+        assert_eq!(
+            progress,
+            PlaylistProgress {
+                msn: 0,
+                part: None,
+                parts: 4
+            }
+        );
+        assert!(
+            text.contains("#EXTINF:2.00000,\nseg0.m4s\n#EXT-X-PRELOAD-HINT:TYPE=PART,URI=\"seg1.0.m4s\""),
+            "{text}"
+        );
         for _ in 1..3 {
             assert!(segment(&mut p, 4).1.is_empty());
         }
         let (name, removed) = segment(&mut p, 4);
         assert_eq!(name, "seg3.m4s");
-        assert_eq!(removed, ["seg0.0.m4s", "seg0.1.m4s", "seg0.2.m4s", "seg0.3.m4s", "seg0.m4s"]);
+        assert_eq!(
+            removed,
+            ["seg0.0.m4s", "seg0.1.m4s", "seg0.2.m4s", "seg0.3.m4s", "seg0.m4s"]
+        );
         let (text, _) = p.render();
         assert!(text.contains("#EXT-X-MEDIA-SEQUENCE:1\n"), "{text}");
         assert!(text.contains("#EXT-X-MAP:URI=\"init0.mp4\"\n"), "{text}");

@@ -185,7 +185,11 @@ impl LiveStream {
         let now = Instant::now();
         self.viewers
             .lock()
-            .map(|v| v.values().filter(|seen| now.duration_since(**seen) < VIEWER_TTL).count())
+            .map(|v| {
+                v.values()
+                    .filter(|seen| now.duration_since(**seen) < VIEWER_TTL)
+                    .count()
+            })
             .unwrap_or(0)
     }
 
@@ -399,14 +403,24 @@ mod tests {
         assert!(p.satisfies(5, Some(2)));
         assert!(!p.satisfies(5, Some(3)));
         assert!(!p.satisfies(5, None));
-        assert!(PlaylistProgress { msn: 5, part: None, parts: 0 }.satisfies(5, Some(9)));
+        assert!(
+            PlaylistProgress {
+                msn: 5,
+                part: None,
+                parts: 0
+            }
+            .satisfies(5, Some(9))
+        );
         let complete = PlaylistProgress {
             msn: 5,
             part: None,
             parts: 4,
         };
         assert!(complete.satisfies(5, Some(3)));
-        assert!(!complete.satisfies(5, Some(4)), "past the last part: part 0 of segment 6");
+        assert!(
+            !complete.satisfies(5, Some(4)),
+            "past the last part: part 0 of segment 6"
+        );
     }
 
     #[tokio::test]
@@ -425,7 +439,14 @@ mod tests {
             writer.put_playlist("index.m3u8", playlist(4, Some(0)));
         });
         let (p, _) = stream.wait_playlist("index.m3u8", 4, Some(0)).await.expect("playlist");
-        assert_eq!(p.progress, PlaylistProgress { msn: 4, part: Some(0), parts: 0 });
+        assert_eq!(
+            p.progress,
+            PlaylistProgress {
+                msn: 4,
+                part: Some(0),
+                parts: 0
+            }
+        );
         let _ = task.await;
         assert_eq!(registry.list().len(), 1);
     }

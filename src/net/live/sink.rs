@@ -128,13 +128,18 @@ impl LlHlsSink {
 
     /// Closes the fragment being built as a part (and the segment with it when `end_segment`), and publishes.
     fn cut(&mut self, next_start: f64, end_segment: bool) -> Result<()> {
-        let Some(writer) = self.writer.as_mut() else { return Ok(()) };
+        let Some(writer) = self.writer.as_mut() else {
+            return Ok(());
+        };
         let data = writer.fragment()?;
         let duration = (next_start - self.part_start).max(0.0);
         let mut r = self.rendition.lock().unwrap_or_else(|p| p.into_inner());
         if !data.is_empty() {
             if self.segment.is_empty() {
-                self.segment_date = self.clock.as_ref().and_then(|c| c.wall_at(self.part_start + self.input_start));
+                self.segment_date = self
+                    .clock
+                    .as_ref()
+                    .and_then(|c| c.wall_at(self.part_start + self.input_start));
             }
             let name = r.playlist.next_part_name();
             self.stream.put_segment(&format!("{}{name}", r.prefix), data.clone());
@@ -189,7 +194,9 @@ impl LlHlsSink {
 
     /// Writes a held packet, giving it a duration from the packet that follows it.
     fn release(&mut self, index: usize, next_dts: Option<i64>) -> Result<()> {
-        let Some(mut pkt) = self.held[index].take() else { return Ok(()) };
+        let Some(mut pkt) = self.held[index].take() else {
+            return Ok(());
+        };
         if pkt.duration() <= 0 {
             let d = match (next_dts, pkt.dts()) {
                 (Some(n), Some(d)) if n > d => n - d,
@@ -258,7 +265,9 @@ impl PacketSink for LlHlsSink {
         if tb != self.time_bases[index] {
             pkt.rescale_ts(tb, self.time_bases[index]);
         }
-        let Some(dts) = pkt.dts().or(pkt.pts()) else { return Ok(()) };
+        let Some(dts) = pkt.dts().or(pkt.pts()) else {
+            return Ok(());
+        };
         let t = self.seconds(index, dts);
         if index == self.timing_stream {
             if !self.started {
@@ -350,7 +359,9 @@ fn add_aac_config(params: &mut ff::codec::Parameters) -> bool {
         if p.codec_id != ff::ffi::AVCodecID::AV_CODEC_ID_AAC || p.extradata_size > 0 {
             return false;
         }
-        const RATES: [i32; 13] = [96000, 88200, 64000, 48000, 44100, 32000, 24000, 22050, 16000, 12000, 11025, 8000, 7350];
+        const RATES: [i32; 13] = [
+            96000, 88200, 64000, 48000, 44100, 32000, 24000, 22050, 16000, 12000, 11025, 8000, 7350,
+        ];
         let Some(rate_index) = RATES.iter().position(|&r| r == p.sample_rate) else {
             return true;
         };
