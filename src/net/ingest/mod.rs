@@ -49,6 +49,10 @@ pub struct IngestConfig {
     pub stall_timeout: Duration,
     /// Encoder threads per encoder (0: the encoder decides).
     pub threads: usize,
+    /// Distinct stream keys kept at once (each holds its window in memory); new keys past it are refused.
+    pub max_streams: usize,
+    /// Ingest connections open at once (each has a thread); more are closed at once.
+    pub max_connections: usize,
 }
 
 impl IngestConfig {
@@ -60,6 +64,8 @@ impl IngestConfig {
             timing: LiveTiming::default(),
             stall_timeout: Duration::from_secs(10),
             threads: 0,
+            max_streams: 64,
+            max_connections: 256,
         }
     }
 }
@@ -77,6 +83,16 @@ struct Channel {
 pub struct Ingest {
     config: IngestConfig,
     channels: Mutex<HashMap<String, Arc<Channel>>>,
+    connections: std::sync::atomic::AtomicUsize,
+}
+
+/// Counts an open ingest connection until dropped.
+pub struct ConnectionSlot<'a>(&'a Ingest);
+
+impl Drop for ConnectionSlot<'_> {
+    fn drop(&mut self) {
+        self.0.connections.fetch_sub(1, Ordering::AcqRel);
+    }
 }
 
 /// Reads a key file: one key a line; blank lines and `#` comments ignored.
@@ -153,6 +169,7 @@ impl Ingest {
         Arc::new(Ingest {
             config,
             channels: Mutex::new(HashMap::new()),
+            connections: std::sync::atomic::AtomicUsize::new(0),
         })
     }
 
@@ -165,10 +182,23 @@ impl Ingest {
         if !valid_key(key) {
             return Err(format!("'{}' is not a valid stream key", key.escape_default()));
         }
-        match &self.config.keys {
-            Some(keys) if !keys.contains(key) => Err(format!("unknown stream key '{key}'")),
-            _ => Ok(()),
+        if let Some(keys) = &self.config.keys
+            && !keys.contains(key)
+        {
+            return Err(format!("unknown stream key '{key}'"));
         }
+        let channels = self.channels.lock().unwrap_or_else(|p| p.into_inner());
+        if !channels.contains_key(key) && channels.len() >= self.config.max_streams {
+            return Err(format!("too many streams ({} kept)", self.config.max_streams));
+        }
+        Ok(())
+    }
+
+    /// Takes a connection slot; `None` when `max_connections` are open.
+    pub fn connection_slot(&self) -> Option<ConnectionSlot<'_>> {
+        let before = self.connections.fetch_add(1, Ordering::AcqRel);
+        let slot = ConnectionSlot(self);
+        (before < self.config.max_connections).then_some(slot)
     }
 
     /// Takes the channel for `key`, waiting briefly for a previous session of the same key to wind down (a

@@ -56,6 +56,10 @@ impl RtmpListener {
                     let spawned = std::thread::Builder::new()
                         .name(format!("reel-rtmp-{peer}"))
                         .spawn(move || {
+                            let Some(_slot) = ingest.connection_slot() else {
+                                tracing::warn!("rtmp {peer}: dropped: too many ingest connections");
+                                return;
+                            };
                             if let Err(e) = serve_connection(&ingest, socket, peer, &app) {
                                 tracing::warn!("rtmp {peer}: dropped: {e}");
                             }

@@ -251,8 +251,13 @@ impl SrtListener {
                     let spawned = std::thread::Builder::new()
                         .name(format!("reel-srt-{peer}"))
                         .spawn(move || {
-                            if let Err(e) = serve_caller(api, &ingest, s, &peer) {
-                                tracing::warn!("srt {peer}: dropped: {e}");
+                            match ingest.connection_slot() {
+                                None => tracing::warn!("srt {peer}: dropped: too many ingest connections"),
+                                Some(_slot) => {
+                                    if let Err(e) = serve_caller(api, &ingest, s, &peer) {
+                                        tracing::warn!("srt {peer}: dropped: {e}");
+                                    }
+                                }
                             }
                             // SAFETY: closing the accepted socket once.
                             unsafe { (api.close)(s) };
