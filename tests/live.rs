@@ -1,7 +1,7 @@
 //! Live ingest through the binary with real peers: ffmpeg publishes over RTMP and SRT (several streams at once),
 //! `reel serve` packages LL-HLS, and plain HTTP checks the playlists, parts, blocking reloads, headers, the
 //! sliding window and `/api/streams`; a refused key, garbage, a stalled publisher and a reconnect; a live ladder;
-//! and hls.js in headless Chromium plays a live stream for 10 s without a stall.
+//! live DASH; and hls.js and dash.js in headless Chromium play a live stream for 10 s each without a stall.
 //! Needs ffmpeg (with libsrt, as Debian's is); the browser case also chromium and node (skips without them).
 
 use std::io::{BufRead, BufReader, Read, Write};
@@ -11,7 +11,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
-/// A 40 s 320x240 clip with a keyframe every second (2 s segments when copied), made once.
+/// A 60 s 320x240 clip with a keyframe every second (2 s segments when copied), made once.
 fn clip() -> Option<&'static Path> {
     static CLIP: OnceLock<Option<(tempfile::TempDir, PathBuf)>> = OnceLock::new();
     CLIP.get_or_init(|| {
@@ -327,6 +327,36 @@ fn rtmp_and_srt_publishers_at_once_become_ll_hls() {
         assert_eq!(status, 200, "{key}: hinted part {hinted}");
     }
 
+    // Live DASH over the same stream: a dynamic MPD whose segments exist, with separate audio and video.
+    let (status, headers, mpd) = get(&server.url("/live/cam2/manifest.mpd"));
+    assert_eq!(status, 200);
+    assert_eq!(header(&headers, "content-type"), "application/dash+xml");
+    assert_eq!(header(&headers, "cache-control"), "public, max-age=1");
+    assert!(
+        mpd.contains(r#"type="dynamic""#) && mpd.contains("<SegmentTimeline>"),
+        "{mpd}"
+    );
+    assert!(
+        mpd.contains(r#"contentType="video""#) && mpd.contains(r#"contentType="audio""#),
+        "{mpd}"
+    );
+    let start = mpd
+        .split("startNumber=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("startNumber");
+    for file in [
+        format!("dash-v-{start}.m4s"),
+        format!("dash-a-{start}.m4s"),
+        "dash-v-init0.mp4".into(),
+    ] {
+        assert_eq!(
+            get(&server.url(&format!("/live/cam2/source/{file}"))).0,
+            200,
+            "{file}: {mpd}"
+        );
+    }
+
     // /api/streams: both publishers, their codecs, a bit rate, uptime and viewers.
     let (_, headers, body) = get(&server.url("/api/streams"));
     assert_eq!(header(&headers, "content-type"), "application/json");
@@ -450,6 +480,8 @@ fn refused_keys_garbage_and_stalls_drop_one_connection_and_a_reconnect_continues
     };
     assert!(sequence(&playlist) >= sequence(&before), "{before}\n{playlist}");
     assert_eq!(get(&server.url("/live/cam1/source/init1.mp4")).0, 200);
+    // In DASH the new session is a new Period.
+    server.wait_for("/live/cam1/manifest.mpd", 20, |m| m.contains(r#"<Period id="p1""#));
     stop(again);
 }
 
@@ -486,7 +518,7 @@ fn ladder_transcodes_live_to_renditions_with_aligned_segments() {
 }
 
 #[test]
-fn hls_js_plays_a_live_stream_for_ten_seconds_without_a_stall() {
+fn hls_js_and_dash_js_play_a_live_stream_for_ten_seconds_without_a_stall() {
     if clip().is_none() {
         return;
     }
@@ -512,24 +544,28 @@ fn hls_js_plays_a_live_stream_for_ten_seconds_without_a_stall() {
         assert!(status.is_ok_and(|s| s.success()), "npm ci in tests/browser failed");
     }
     let server = LiveServer::start(&["--copy"]);
-    let publisher = server.push(false, "show", 40);
+    let publisher = server.push(false, "show", 60);
     server.wait_for("/live/show/index.m3u8", 40, |m| m.contains("STREAM-INF"));
-    let out = Command::new("node")
-        .arg(dir.join("live.mjs"))
-        .args([&format!("{}/", server.base), "/live/show/index.m3u8", "10", "60"])
-        .env("CHROMIUM", &browser)
-        .output()
-        .expect("run node");
-    let stdout = String::from_utf8_lossy(&out.stdout);
+    server.wait_for("/live/show/manifest.mpd", 20, |m| m.contains("SegmentTimeline"));
+    // hls.js (LL-HLS) and dash.js (live DASH) one after the other, on the same live stream.
+    for media in ["/live/show/index.m3u8", "/live/show/manifest.mpd"] {
+        let out = Command::new("node")
+            .arg(dir.join("live.mjs"))
+            .args([&format!("{}/", server.base), media, "10", "45"])
+            .env("CHROMIUM", &browser)
+            .output()
+            .expect("run node");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success(),
+            "{media}: live playback did not reach 10 s without a stall: {stdout} {}\nserver log:\n{}",
+            String::from_utf8_lossy(&out.stderr),
+            server.log()
+        );
+        let result: serde_json::Value = serde_json::from_str(stdout.trim()).expect("live.mjs JSON");
+        eprintln!("live playback: {result}");
+        assert_eq!(result["stalls"], 0, "{result}");
+        assert!(result["played"].as_f64().unwrap_or(0.0) >= 10.0, "{result}");
+    }
     stop(publisher);
-    assert!(
-        out.status.success(),
-        "live playback did not reach 10 s without a stall: {stdout} {}\nserver log:\n{}",
-        String::from_utf8_lossy(&out.stderr),
-        server.log()
-    );
-    let result: serde_json::Value = serde_json::from_str(stdout.trim()).expect("live.mjs JSON");
-    eprintln!("live playback: {result}");
-    assert_eq!(result["stalls"], 0, "{result}");
-    assert!(result["played"].as_f64().unwrap_or(0.0) >= 10.0, "{result}");
 }

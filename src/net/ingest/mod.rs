@@ -17,11 +17,12 @@ use crate::error::{Error, Result};
 use crate::graph::plan::{self, BuildOptions};
 use crate::graph::run::{self, PacketSink, RunControl};
 use crate::graph::spec::{AudioSpec, GraphSpec, OutputSpec, VideoSpec};
+use crate::net::live::dash::{SessionStart, render_mpd};
 use crate::net::live::hls::LiveTiming;
-use crate::net::live::sink::{LlHlsSink, MediaClock, OnPublished, Rendition};
+use crate::net::live::sink::{DashSession, LlHlsSink, MediaClock, OnPublished, Rendition};
 use crate::net::live::{LivePlaylist, LiveRegistry, LiveStream, PlaylistProgress};
 use bytes::Bytes;
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt::Write;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::Receiver;
@@ -77,6 +78,11 @@ struct Channel {
     /// Held by the session publishing now.
     busy: AtomicBool,
     master: Mutex<String>,
+    /// Publisher sessions so far (DASH periods) and where each began.
+    sessions: std::sync::atomic::AtomicU32,
+    session_starts: Arc<Mutex<BTreeMap<u32, SessionStart>>>,
+    /// The DASH version last written (sum of the renditions' versions).
+    mpd_version: Mutex<u64>,
 }
 
 /// The ingest side shared by every listener and connection.
@@ -288,6 +294,10 @@ impl Ingest {
                 })
                 .collect()
         };
+        let dash = DashSession {
+            number: channel.sessions.fetch_add(1, Ordering::AcqRel),
+            starts: channel.session_starts.clone(),
+        };
         let on_published: OnPublished = {
             let (channel, stream, renditions, timing) =
                 (channel.clone(), stream.clone(), renditions.clone(), self.config.timing);
@@ -297,13 +307,16 @@ impl Ingest {
         let sinks: Vec<Option<Box<dyn PacketSink>>> = renditions
             .iter()
             .map(|r| {
-                Some(Box::new(LlHlsSink::new(
-                    stream.clone(),
-                    r.clone(),
-                    clock.clone(),
-                    input_start,
-                    Some(on_published.clone()),
-                )) as Box<dyn PacketSink>)
+                Some(Box::new(
+                    LlHlsSink::new(
+                        stream.clone(),
+                        r.clone(),
+                        clock.clone(),
+                        input_start,
+                        Some(on_published.clone()),
+                    )
+                    .with_dash(dash.clone()),
+                ) as Box<dyn PacketSink>)
             })
             .collect();
         tracing::info!(
@@ -416,8 +429,10 @@ fn describe_input(info: &plan::InputInfo) -> String {
     parts.join(", ")
 }
 
-/// Writes the stream's multivariant playlist once every rendition has a segment (its bandwidth is measured).
+/// Writes the stream's multivariant playlist once every rendition has a segment (its bandwidth is measured), and
+/// the DASH manifest whenever a DASH segment was added.
 fn publish_master(channel: &Channel, stream: &LiveStream, renditions: &[Arc<Mutex<Rendition>>], timing: LiveTiming) {
+    publish_mpd(channel, stream, renditions, timing);
     let mut text = String::from("#EXTM3U\n#EXT-X-VERSION:9\n#EXT-X-INDEPENDENT-SEGMENTS\n");
     for r in renditions {
         let r = r.lock().unwrap_or_else(|p| p.into_inner());
@@ -447,6 +462,40 @@ fn publish_master(channel: &Channel, stream: &LiveStream, renditions: &[Arc<Mute
     last.clone_from(&text);
     stream.put_playlist(
         "index.m3u8",
+        LivePlaylist {
+            text: Bytes::from(text),
+            progress: PlaylistProgress::default(),
+            target_duration: timing.segment,
+            ended: false,
+        },
+    );
+}
+
+/// Rewrites `manifest.mpd` (live DASH over the renditions' per-track segments) when a segment was added.
+fn publish_mpd(channel: &Channel, stream: &LiveStream, renditions: &[Arc<Mutex<Rendition>>], timing: LiveTiming) {
+    let known = channel.renditions.lock().unwrap_or_else(|p| p.into_inner()).clone();
+    let guards: Vec<_> = known
+        .iter()
+        .map(|(_, r)| r.lock().unwrap_or_else(|p| p.into_inner()))
+        .collect();
+    let version: u64 = guards.iter().map(|r| r.dash_version).sum();
+    let mut last = channel.mpd_version.lock().unwrap_or_else(|p| p.into_inner());
+    if version == *last || renditions.is_empty() {
+        return;
+    }
+    let tracks: Vec<_> = guards
+        .iter()
+        .flat_map(|r| r.dash.iter())
+        .filter(|t| !t.segments.is_empty())
+        .collect();
+    let starts = channel.session_starts.lock().unwrap_or_else(|p| p.into_inner()).clone();
+    let text = render_mpd(&tracks, &starts, timing.segment, timing.window, SystemTime::now());
+    if text.is_empty() {
+        return;
+    }
+    *last = version;
+    stream.put_playlist(
+        "manifest.mpd",
         LivePlaylist {
             text: Bytes::from(text),
             progress: PlaylistProgress::default(),

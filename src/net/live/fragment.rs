@@ -118,6 +118,14 @@ impl CmafWriter {
         Ok(bytes)
     }
 
+    /// The timescale of stream `index` in the written file (its `mdhd` timescale).
+    pub fn timescale(&self, index: usize) -> u64 {
+        self.time_bases
+            .get(index)
+            .map(|tb| u64::from(tb.denominator().unsigned_abs()) / u64::from(tb.numerator().unsigned_abs().max(1)))
+            .unwrap_or(1)
+    }
+
     /// Adds a packet (timestamps in `tb`) to the fragment being built. Packets should carry their duration.
     pub fn write(&mut self, index: usize, mut pkt: ff::Packet, tb: Rational) -> Result<()> {
         let Some(&st_tb) = self.time_bases.get(index) else {

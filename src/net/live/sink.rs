@@ -6,6 +6,7 @@
 //! it past the part target, a segment ends before a keyframe once it has reached the segment target. Each packet
 //! is held until the next one of its stream arrives so its duration is exact (one frame of delay, ~33 ms).
 
+use super::dash::{DashSegment, DashTrack, SessionStart};
 use super::fragment::CmafWriter;
 use super::hls::{LiveTiming, MediaPlaylist};
 use super::{LivePlaylist, LiveStream};
@@ -41,6 +42,10 @@ pub struct Rendition {
     pub has_segment: bool,
     /// Init segments still served (each listed by some segment in the window); oldest first.
     maps: Vec<String>,
+    /// Live DASH: the rendition's tracks as separate CMAF (video, audio).
+    pub dash: Vec<DashTrack>,
+    /// Bumped on every DASH segment, so the MPD is rewritten only when it changes.
+    pub dash_version: u64,
 }
 
 impl Rendition {
@@ -52,6 +57,8 @@ impl Rendition {
             info: RenditionInfo::default(),
             has_segment: false,
             maps: Vec::new(),
+            dash: Vec::new(),
+            dash_version: 0,
         }))
     }
 }
@@ -64,6 +71,22 @@ pub trait MediaClock: Send + Sync {
 
 /// Called after every publish of a rendition (the session rebuilds the multivariant playlist from it).
 pub type OnPublished = Arc<dyn Fn() + Send + Sync>;
+
+/// The publisher session a sink belongs to, for DASH periods: its number and the stream's session starts.
+#[derive(Clone)]
+pub struct DashSession {
+    pub number: u32,
+    pub starts: Arc<Mutex<std::collections::BTreeMap<u32, SessionStart>>>,
+}
+
+/// Per-track DASH writer state of a sink.
+struct DashWriter {
+    writer: CmafWriter,
+    /// Index into the rendition's `dash` tracks.
+    track: usize,
+    first: Option<f64>,
+    end: f64,
+}
 
 /// Packages one output of the live graph.
 pub struct LlHlsSink {
@@ -88,6 +111,10 @@ pub struct LlHlsSink {
     segment_date: Option<SystemTime>,
     bytes: u64,
     finished: bool,
+    dash_session: Option<DashSession>,
+    dash: Vec<Option<DashWriter>>,
+    /// Media time (output seconds) of the first frame packaged in this session.
+    first_media: Option<f64>,
 }
 
 impl LlHlsSink {
@@ -118,7 +145,65 @@ impl LlHlsSink {
             segment_date: None,
             bytes: 0,
             finished: false,
+            dash_session: None,
+            dash: Vec::new(),
+            first_media: None,
         }
+    }
+
+    /// Also package live DASH (per-track segments) for this publisher session.
+    pub fn with_dash(mut self, session: DashSession) -> Self {
+        self.dash_session = Some(session);
+        self
+    }
+
+    /// Ends the DASH segment `number` on every track (at the HLS segment boundary).
+    fn cut_dash(&mut self, r: &mut Rendition, number: u64) -> Result<()> {
+        let Some(session) = self.dash_session.clone() else {
+            return Ok(());
+        };
+        if let Some(date) = self.segment_date_of_first() {
+            let mut starts = session.starts.lock().unwrap_or_else(|p| p.into_inner());
+            starts.entry(session.number).or_insert(date);
+        }
+        let window = r.playlist.timing().window;
+        for w in self.dash.iter_mut().flatten() {
+            let data = w.writer.fragment()?;
+            let Some(first) = w.first.take() else { continue };
+            if data.is_empty() {
+                continue;
+            }
+            let track = &mut r.dash[w.track];
+            let ts = track.timescale as f64;
+            let seconds = (w.end - first).max(1e-3);
+            track.bandwidth = track.bandwidth.max((data.len() as f64 * 8.0 / seconds * 1.2) as u64);
+            self.stream.put_segment(&track.segment_name(number), data);
+            track.segments.push_back(DashSegment {
+                number,
+                session: session.number,
+                start: (first * ts).round() as u64,
+                duration: ((w.end * ts).round() as u64).saturating_sub((first * ts).round() as u64),
+            });
+            while track.segments.len() > window {
+                let Some(old) = track.segments.pop_front() else { break };
+                self.stream.remove(&track.segment_name(old.number));
+                if !track.segments.iter().any(|s| s.session == old.session) {
+                    self.stream.remove(&track.init_name(old.session));
+                }
+            }
+        }
+        r.dash_version += 1;
+        Ok(())
+    }
+
+    /// The wall clock and media time of this session's first frame, once known.
+    fn segment_date_of_first(&self) -> Option<SessionStart> {
+        let clock = self.clock.as_ref()?;
+        let media = self.first_media?;
+        Some(SessionStart {
+            wall: clock.wall_at(media + self.input_start)?,
+            media,
+        })
     }
 
     fn seconds(&self, index: usize, ts: i64) -> f64 {
@@ -133,7 +218,8 @@ impl LlHlsSink {
         };
         let data = writer.fragment()?;
         let duration = (next_start - self.part_start).max(0.0);
-        let mut r = self.rendition.lock().unwrap_or_else(|p| p.into_inner());
+        let rendition = self.rendition.clone();
+        let mut r = rendition.lock().unwrap_or_else(|p| p.into_inner());
         if !data.is_empty() {
             if self.segment.is_empty() {
                 self.segment_date = self
@@ -147,7 +233,9 @@ impl LlHlsSink {
             self.segment.extend_from_slice(&data);
             self.bytes += data.len() as u64;
         }
+        let number = r.playlist.current_msn();
         if end_segment && let Some((name, removed)) = r.playlist.end_segment() {
+            self.cut_dash(&mut r, number)?;
             let seg = std::mem::take(&mut self.segment).freeze();
             let seconds = (next_start - self.segment_start).max(0.001);
             let rate = (seg.len() as f64 * 8.0 / seconds) as u64;
@@ -209,6 +297,16 @@ impl LlHlsSink {
             pkt.set_duration(d.max(1));
         }
         let tb = self.time_bases[index];
+        if let Some(Some(d)) = self.dash.get_mut(index) {
+            if let Some(dts) = pkt.dts() {
+                let start = dts as f64 * f64::from(tb.numerator()) / f64::from(tb.denominator().max(1));
+                let end =
+                    (dts + pkt.duration()) as f64 * f64::from(tb.numerator()) / f64::from(tb.denominator().max(1));
+                d.first.get_or_insert(start);
+                d.end = d.end.max(end);
+            }
+            d.writer.write(0, pkt.clone(), tb)?;
+        }
         if let Some(w) = self.writer.as_mut() {
             w.write(index, pkt, tb)?;
         }
@@ -244,6 +342,66 @@ impl PacketSink for LlHlsSink {
         let (writer, init) = CmafWriter::new(&streams)?;
         self.writer = Some(writer);
         let mut r = self.rendition.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(session) = self.dash_session.clone() {
+            self.dash = Vec::new();
+            for s in &streams {
+                let video = s.params.medium() == ff::media::Type::Video;
+                if !video && s.params.medium() != ff::media::Type::Audio {
+                    self.dash.push(None);
+                    continue;
+                }
+                let (writer, init) = CmafWriter::new(std::slice::from_ref(s))?;
+                let kind = if video { "video" } else { "audio" };
+                let name = r.prefix.trim_end_matches('/').to_string();
+                let track = match r.dash.iter().position(|t| t.kind == kind) {
+                    Some(i) => i,
+                    None => {
+                        let path = format!("{}dash-{}", r.prefix, if video { "v" } else { "a" });
+                        r.dash.push(DashTrack {
+                            kind,
+                            id: if video { name.clone() } else { format!("{name}-audio") },
+                            path,
+                            codecs: String::new(),
+                            bandwidth: 0,
+                            width: 0,
+                            height: 0,
+                            frame_rate: None,
+                            sample_rate: 0,
+                            channels: 0,
+                            timescale: 1,
+                            segments: Default::default(),
+                        });
+                        r.dash.len() - 1
+                    }
+                };
+                // SAFETY: reading fields of valid codec parameters.
+                let (w, h, rate) = unsafe {
+                    let p = &*s.params.as_ptr();
+                    (p.width, p.height, p.sample_rate)
+                };
+                #[allow(deprecated)]
+                // SAFETY: as above.
+                let channels = unsafe { (*s.params.as_ptr()).channels };
+                let t = &mut r.dash[track];
+                t.codecs = super::codecs::rfc6381(&s.params);
+                t.width = w.max(0) as u32;
+                t.height = h.max(0) as u32;
+                t.frame_rate = s
+                    .frame_rate
+                    .filter(|r| r.numerator() > 0 && r.denominator() > 0)
+                    .map(|r| f64::from(r.numerator()) / f64::from(r.denominator()));
+                t.sample_rate = rate.max(0) as u32;
+                t.channels = channels.max(0) as u16;
+                t.timescale = writer.timescale(0);
+                self.stream.put_segment(&t.init_name(session.number), init);
+                self.dash.push(Some(DashWriter {
+                    writer,
+                    track,
+                    first: None,
+                    end: 0.0,
+                }));
+            }
+        }
         let map = format!("init{}.mp4", r.inits);
         r.inits += 1;
         self.stream.put_segment(&format!("{}{map}", r.prefix), init);
@@ -276,6 +434,7 @@ impl PacketSink for LlHlsSink {
                     return Ok(());
                 }
                 self.started = true;
+                self.first_media = Some(t);
                 self.part_start = t;
                 self.segment_start = t;
                 self.part_independent = true;
