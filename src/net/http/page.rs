@@ -73,8 +73,10 @@ pub(crate) fn packages_json(root: &Path, live: &[LiveStreamInfo]) -> Vec<u8> {
             serde_json::json!({
                 "name": s.name,
                 "url": format!("/live/{}/{}", utf8_percent_encode(&s.name, SEGMENT), s.entry),
+                "dash": s.dash.as_ref().map(|d| format!("/live/{}/{d}", utf8_percent_encode(&s.name, SEGMENT))),
                 "publisher": s.publisher,
                 "codecs": s.codecs,
+                "live": s.live,
             })
         })
         .collect();
@@ -253,7 +255,10 @@ fetch("/_reel/api/packages").then(r => r.json()).then(data => {
   if (!data.packages.length) list.textContent = "No .m3u8 or .mpd found under the served directory.";
   const live = document.getElementById("live");
   if (data.live.length) live.textContent = "";
-  for (const s of data.live) live.append(entry(s.name + (s.codecs ? " (" + s.codecs + ")" : ""), [["play", s.url]]));
+  for (const s of data.live) {
+    const links = [["HLS", s.url]].concat(s.dash ? [["DASH", s.dash]] : []);
+    live.append(entry(s.name + (s.codecs ? " (" + s.codecs + ")" : "") + (s.live ? "" : " (no publisher now)"), links));
+  }
 }).catch(e => fail("cannot list packages: " + e));
 const wanted = new URLSearchParams(location.search).get("play");
 if (wanted) play(wanted);

@@ -74,6 +74,8 @@ pub struct LiveStreamInfo {
     pub name: String,
     /// The playlist a player should open, relative to the stream's directory.
     pub entry: String,
+    /// The DASH manifest, when the stream has one.
+    pub dash: Option<String>,
     pub publisher: String,
     pub codecs: String,
     pub started_unix: u64,
@@ -310,6 +312,7 @@ impl LiveStream {
         LiveStreamInfo {
             name: self.name.clone(),
             entry: self.entry.read().map(|e| e.clone()).unwrap_or_default(),
+            dash: self.get("manifest.mpd").map(|_| "manifest.mpd".to_string()),
             publisher,
             codecs,
             started_unix: self
