@@ -54,10 +54,13 @@ echo "live latency: reel serve $MODE, ${SEGMENT} s segments, ${PART} s parts, 12
 python3 - "$BASE" "$PLAY" <<'PY'
 import sys, time, re, urllib.request, datetime, statistics
 base, seconds = sys.argv[1].rstrip("/"), float(sys.argv[2])
-url = base + "/live/bench/source/index.m3u8"
 deadline = time.time() + 60
 while True:
     try:
+        # The first (highest) variant of the multivariant playlist.
+        master = urllib.request.urlopen(base + "/live/bench/index.m3u8", timeout=10).read().decode()
+        variant = [l for l in master.splitlines() if l and not l.startswith("#")][0]
+        url = base + "/live/bench/" + variant
         text = urllib.request.urlopen(url, timeout=10).read().decode()
         if "#EXT-X-PART:" in text:
             break
@@ -66,6 +69,7 @@ while True:
     if time.time() > deadline:
         sys.exit("no live playlist after 60 s")
     time.sleep(0.2)
+print(f"measured on {url.split('/live/bench/')[1]}")
 
 def newest(text):
     """(msn, part index, push time of the newest part's last frame) from a playlist."""

@@ -201,81 +201,112 @@ impl Connection {
 
     /// Parses one chunk if all of it is buffered.
     fn chunk(&mut self) -> Result<bool> {
-        let buf = &self.input[..];
-        if buf.is_empty() {
+        let Some(&first) = self.input.first() else {
             return Ok(false);
-        }
-        let fmt = buf[0] >> 6;
-        let (csid, mut pos) = match buf[0] & 0x3f {
-            0 => {
-                if buf.len() < 2 {
-                    return Ok(false);
-                }
-                (u32::from(buf[1]) + 64, 2)
-            }
-            1 => {
-                if buf.len() < 3 {
-                    return Ok(false);
-                }
-                (u32::from(buf[1]) + 64 + 256 * u32::from(buf[2]), 3)
-            }
+        };
+        let fmt = first >> 6;
+        let (csid, mut pos) = match first & 0x3f {
+            0 => match self.input.get(1) {
+                Some(&b) => (u32::from(b) + 64, 2),
+                None => return Ok(false),
+            },
+            1 => match (self.input.get(1), self.input.get(2)) {
+                (Some(&lo), Some(&hi)) => (u32::from(lo) + 64 + 256 * u32::from(hi), 3),
+                _ => return Ok(false),
+            },
             n => (u32::from(n), 1),
         };
         let header_len = [11, 7, 3, 0][fmt as usize];
-        if buf.len() < pos + header_len {
+        if self.input.len() < pos + header_len {
             return Ok(false);
         }
         if !self.streams.contains_key(&csid) && self.streams.len() >= MAX_CHUNK_STREAMS {
-            return Err(Error::Limit(format!(
-                "rtmp: more than {MAX_CHUNK_STREAMS} chunk streams"
-            )));
+            return Err(Error::Limit(format!("rtmp: more than {MAX_CHUNK_STREAMS} chunk streams")));
         }
-        let mut st = self.streams.get(&csid).cloned().unwrap_or_default();
+        // Moved out (not cloned: the payload may be megabytes) and put back below.
+        let mut st = self.streams.remove(&csid).unwrap_or_default();
+        let parsed = self.parse_chunk(&mut st, csid, fmt, &mut pos, header_len);
+        let complete = match parsed {
+            Ok(Some(take)) => {
+                st.payload.extend_from_slice(&self.input[pos..pos + take]);
+                let _ = self.input.split_to(pos + take);
+                st.payload.len() >= st.length
+            }
+            Ok(None) => {
+                self.streams.insert(csid, st);
+                return Ok(false);
+            }
+            Err(e) => return Err(e),
+        };
+        let message = if complete {
+            st.in_progress = false;
+            Some((st.type_id, st.stream_id, st.timestamp, std::mem::take(&mut st.payload)))
+        } else {
+            None
+        };
+        self.streams.insert(csid, st);
+        if let Some((type_id, stream_id, ts, payload)) = message {
+            self.message(type_id, stream_id, ts, payload)?;
+        }
+        Ok(true)
+    }
+
+    /// Applies a chunk's header to its chunk stream once the whole chunk is buffered; returns how many payload
+    /// bytes follow at `pos` (`None`: not all buffered yet, nothing changed).
+    fn parse_chunk(
+        &self,
+        st: &mut ChunkStreamState,
+        csid: u32,
+        fmt: u8,
+        pos: &mut usize,
+        header_len: usize,
+    ) -> Result<Option<usize>> {
+        let buf = &self.input[..];
         if fmt != 0 && !st.seen {
             return Err(Error::Malformed(format!(
                 "rtmp: chunk stream {csid} starts with a type {fmt} header"
             )));
         }
         let u24 = |b: &[u8]| (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        let h = &buf[pos..pos + header_len];
-        let mut ts_field = None;
-        if fmt <= 2 {
-            ts_field = Some(u24(&h[0..3]));
-        }
+        let h = &buf[*pos..*pos + header_len];
+        let ts_field = (fmt <= 2).then(|| u24(&h[0..3]));
+        let (mut length, mut type_id, mut stream_id) = (st.length, st.type_id, st.stream_id);
         if fmt <= 1 {
-            st.length = u24(&h[3..6]) as usize;
-            st.type_id = h[6];
-            if st.length > MAX_MESSAGE {
-                return Err(Error::Limit(format!("rtmp: message of {} bytes", st.length)));
+            length = u24(&h[3..6]) as usize;
+            type_id = h[6];
+            if length > MAX_MESSAGE {
+                return Err(Error::Limit(format!("rtmp: message of {length} bytes")));
             }
         }
         if fmt == 0 {
-            st.stream_id = u32::from_le_bytes([h[7], h[8], h[9], h[10]]);
+            stream_id = u32::from_le_bytes([h[7], h[8], h[9], h[10]]);
         }
-        pos += header_len;
+        let mut at = *pos + header_len;
         let extended = match ts_field {
             Some(t) => t == 0xff_ffff,
             None => st.extended,
         };
         let mut ts_value = ts_field.unwrap_or(st.delta);
         if extended {
-            if buf.len() < pos + 4 {
-                return Ok(false);
-            }
-            ts_value = u32::from_be_bytes([buf[pos], buf[pos + 1], buf[pos + 2], buf[pos + 3]]);
-            pos += 4;
+            let Some(b) = buf.get(at..at + 4) else { return Ok(None) };
+            ts_value = u32::from_be_bytes([b[0], b[1], b[2], b[3]]);
+            at += 4;
         }
-        if fmt != 3 && st.in_progress {
-            // A new header while a message is incomplete: the old one is abandoned (as the spec's Abort would).
+        // A new header while a message is incomplete abandons it (as the spec's Abort would).
+        let restart = fmt != 3 && st.in_progress;
+        let have = if restart || !st.in_progress { 0 } else { st.payload.len() };
+        let take = length.saturating_sub(have).min(self.chunk_size);
+        if buf.len() < at + take {
+            return Ok(None);
+        }
+        // The whole chunk is here: apply the header.
+        st.length = length;
+        st.type_id = type_id;
+        st.stream_id = stream_id;
+        if restart {
             st.payload.clear();
             st.in_progress = false;
         }
-        let remaining = st.length - st.payload.len().min(st.length);
-        let take = remaining.min(self.chunk_size);
-        if buf.len() < pos + take {
-            return Ok(false);
-        }
-        // The chunk is complete: apply the header.
         if !st.in_progress {
             match fmt {
                 0 => {
@@ -290,23 +321,11 @@ impl Connection {
             }
             st.extended = extended;
             st.in_progress = true;
-            st.payload = Vec::with_capacity(st.length.min(1 << 20));
+            st.payload = Vec::with_capacity(length.min(1 << 20));
         }
         st.seen = true;
-        st.payload.extend_from_slice(&buf[pos..pos + take]);
-        let _ = self.input.split_to(pos + take);
-        let complete = st.payload.len() >= st.length;
-        let message = if complete {
-            st.in_progress = false;
-            Some((st.type_id, st.stream_id, st.timestamp, std::mem::take(&mut st.payload)))
-        } else {
-            None
-        };
-        self.streams.insert(csid, st);
-        if let Some((type_id, stream_id, ts, payload)) = message {
-            self.message(type_id, stream_id, ts, payload)?;
-        }
-        Ok(true)
+        *pos = at;
+        Ok(Some(take))
     }
 
     fn message(&mut self, type_id: u8, stream_id: u32, ts: u32, payload: Vec<u8>) -> Result<()> {
@@ -790,6 +809,43 @@ mod tests {
         };
         assert_eq!(*timestamp_ms, Some(1040));
         assert_eq!((tag[0], &tag[4..7]), (8, &[0u8, 0x04, 0x10][..]), "1040 ms");
+    }
+
+    #[test]
+    fn byte_by_byte_equals_all_at_once() {
+        let mut stream = Vec::new();
+        let connect = command("connect", 1.0, |w| {
+            w.object(&[("app", amf0::Value::String("live".into()))])
+        });
+        stream.extend(chunks(3, 20, 0, 0, &connect));
+        let publish = command("publish", 2.0, |w| {
+            w.null();
+            w.string("k");
+        });
+        stream.extend(chunks(8, 20, 1, 0, &publish));
+        let video: Vec<u8> = (0..1000).map(|i| (i * 7) as u8).collect();
+        for ts in [0, 33, 66] {
+            stream.extend(chunks(6, 9, 1, ts, &video));
+        }
+        let run = |piece: usize| {
+            let mut conn = Connection::new();
+            handshake(&mut conn);
+            let mut flv = Vec::new();
+            for p in stream.chunks(piece) {
+                for e in conn.receive(p).expect("valid stream") {
+                    match e {
+                        Event::PublishRequested { key, .. } => conn.accept_publish(&key),
+                        Event::Flv { data, .. } => flv.extend_from_slice(&data),
+                        Event::Unpublished => {}
+                    }
+                }
+            }
+            flv
+        };
+        let whole = run(stream.len());
+        assert_eq!(whole.len(), 13 + 3 * (11 + 1000 + 4));
+        assert_eq!(run(1), whole);
+        assert_eq!(run(129), whole);
     }
 
     #[test]
