@@ -168,6 +168,10 @@ impl Connection {
         self.on_status(tx, stream_id, "error", "NetStream.Publish.BadName", reason);
     }
 
+    fn publish_requested(&self) -> bool {
+        self.publishing.is_some() || self.pending_publish.is_some()
+    }
+
     fn handshake(&mut self) -> Result<bool> {
         if self.input.is_empty() {
             return Ok(false);
@@ -350,13 +354,14 @@ impl Connection {
             }
             3 | 4 | 6 => {}
             5 => self.peer_window = be32(&payload)?,
+            // Media after a publish request (accepted, or answered by the caller before it reads these events).
             8 | 9 => {
-                if self.publishing.is_some() {
+                if self.publish_requested() {
                     self.flv_tag(type_id, ts, &payload);
                 }
             }
             18 => {
-                if self.publishing.is_some() {
+                if self.publish_requested() {
                     self.data_message(ts, &payload);
                 }
             }
@@ -493,7 +498,7 @@ impl Connection {
                     amf0::Value::String(s) => s,
                     _ => return Err(Error::Malformed("rtmp: publish without a stream name".into())),
                 };
-                if self.publishing.is_some() {
+                if self.publish_requested() {
                     return Err(Error::Malformed("rtmp: a second publish on one connection".into()));
                 }
                 // OBS and others may append a query (`key?token=...`): the key is what precedes it.
