@@ -225,7 +225,9 @@ impl Connection {
             return Ok(false);
         }
         if !self.streams.contains_key(&csid) && self.streams.len() >= MAX_CHUNK_STREAMS {
-            return Err(Error::Limit(format!("rtmp: more than {MAX_CHUNK_STREAMS} chunk streams")));
+            return Err(Error::Limit(format!(
+                "rtmp: more than {MAX_CHUNK_STREAMS} chunk streams"
+            )));
         }
         // Moved out (not cloned: the payload may be megabytes) and put back below.
         let mut st = self.streams.remove(&csid).unwrap_or_default();
@@ -298,7 +300,11 @@ impl Connection {
         }
         // A new header while a message is incomplete abandons it (as the spec's Abort would).
         let restart = fmt != 3 && st.in_progress;
-        let have = if restart || !st.in_progress { 0 } else { st.payload.len() };
+        let have = if restart || !st.in_progress {
+            0
+        } else {
+            st.payload.len()
+        };
         let take = length.saturating_sub(have).min(self.chunk_size);
         if buf.len() < at + take {
             return Ok(None);
