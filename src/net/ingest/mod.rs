@@ -50,7 +50,8 @@ pub struct IngestConfig {
     pub stall_timeout: Duration,
     /// Encoder threads per encoder (0: the encoder decides).
     pub threads: usize,
-    /// Distinct stream keys kept at once (each holds its window in memory); new keys past it are refused.
+    /// Distinct stream keys kept at once (each holds its window in memory). Past it, a new key replaces the key
+    /// without a publisher for the longest (at least a minute), or is refused.
     pub max_streams: usize,
     /// Ingest connections open at once (each has a thread); more are closed at once.
     pub max_connections: usize,
@@ -83,7 +84,13 @@ struct Channel {
     session_starts: Arc<Mutex<BTreeMap<u32, SessionStart>>>,
     /// The DASH version last written (sum of the renditions' versions).
     mpd_version: Mutex<u64>,
+    /// Since when no publisher has held it (`None` while one does, or before the first).
+    idle_since: Mutex<Option<Instant>>,
 }
+
+/// A key without a publisher for this long may be forgotten (its playlists removed) to make room for a new key
+/// when `max_streams` are kept.
+const EVICT_IDLE_AFTER: Duration = Duration::from_secs(60);
 
 /// The ingest side shared by every listener and connection.
 pub struct Ingest {
@@ -137,6 +144,7 @@ struct Claim(Arc<Channel>);
 
 impl Drop for Claim {
     fn drop(&mut self) {
+        *self.0.idle_since.lock().unwrap_or_else(|p| p.into_inner()) = Some(Instant::now());
         self.0.busy.store(false, Ordering::Release);
     }
 }
@@ -193,9 +201,21 @@ impl Ingest {
         {
             return Err(format!("unknown stream key '{key}'"));
         }
-        let channels = self.channels.lock().unwrap_or_else(|p| p.into_inner());
+        let mut channels = self.channels.lock().unwrap_or_else(|p| p.into_inner());
         if !channels.contains_key(key) && channels.len() >= self.config.max_streams {
-            return Err(format!("too many streams ({} kept)", self.config.max_streams));
+            // Make room by forgetting the key idle the longest, if it has been idle long enough.
+            let oldest = channels
+                .iter()
+                .filter(|(_, c)| !c.busy.load(Ordering::Acquire))
+                .filter_map(|(k, c)| Some((k.clone(), (*c.idle_since.lock().ok()?)?)))
+                .min_by_key(|(_, since)| *since)
+                .filter(|(_, since)| since.elapsed() >= EVICT_IDLE_AFTER);
+            let Some((old, _)) = oldest else {
+                return Err(format!("too many streams ({} kept)", self.config.max_streams));
+            };
+            channels.remove(&old);
+            self.config.live.remove(&old);
+            tracing::info!("forgot idle stream {old} to make room for {key}");
         }
         Ok(())
     }
@@ -224,6 +244,7 @@ impl Ingest {
                 .compare_exchange(false, true, Ordering::AcqRel, Ordering::Acquire)
                 .is_ok()
             {
+                *channel.idle_since.lock().unwrap_or_else(|p| p.into_inner()) = None;
                 return Some(Claim(channel));
             }
             if Instant::now() >= deadline {
@@ -503,4 +524,41 @@ fn publish_mpd(channel: &Channel, stream: &LiveStream, renditions: &[Arc<Mutex<R
             ended: false,
         },
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_checked_and_idle_keys_make_room() {
+        let mut config = IngestConfig::new(LiveRegistry::new());
+        config.max_streams = 1;
+        config.keys = Some(["a", "b"].iter().map(|k| k.to_string()).collect());
+        let ingest = Ingest::new(config);
+        assert!(ingest.check_key("c").is_err_and(|e| e.contains("unknown stream key")));
+        assert!(ingest.check_key("../x").is_err_and(|e| e.contains("not a valid")));
+        assert!(ingest.check_key("a").is_ok());
+        let claim = ingest.claim("a").expect("free");
+        assert!(ingest.claim("a").is_none(), "one publisher per key");
+        assert!(ingest.check_key("b").is_err_and(|e| e.contains("too many streams")));
+        drop(claim);
+        assert!(ingest.check_key("b").is_err(), "idle for less than a minute");
+        let a = ingest.channels.lock().expect("lock")["a"].clone();
+        *a.idle_since.lock().expect("lock") = Instant::now().checked_sub(Duration::from_secs(61));
+        assert!(ingest.check_key("b").is_ok());
+        assert!(!ingest.channels.lock().expect("lock").contains_key("a"));
+    }
+
+    #[test]
+    fn key_files() {
+        let file = tempfile::NamedTempFile::new().expect("temp");
+        std::fs::write(file.path(), "# publishers\ncam1\n\n  cam-2.b  \n").expect("write");
+        let keys = read_keys(file.path()).expect("keys");
+        assert_eq!(keys.len(), 2);
+        assert!(keys.contains("cam-2.b"));
+        std::fs::write(file.path(), "ok\nnot/ok\n").expect("write");
+        let err = read_keys(file.path()).expect_err("bad key").to_string();
+        assert!(err.contains("line 2"), "{err}");
+    }
 }
