@@ -36,6 +36,7 @@ Register-ArgumentCompleter -Native -CommandName 'reel' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('probe', 'probe', [CompletionResultType]::ParameterValue, 'Show what media files contain: container, streams, codecs, timing (ffprobe-compatible JSON with --json)')
             [CompletionResult]::new('transcode', 'transcode', [CompletionResultType]::ParameterValue, 'Decode, filter, encode and mux (x264, x265, rav1e AV1, libvpx, AAC, Opus ...), by flags or YAML presets')
+            [CompletionResult]::new('package', 'package', [CompletionResultType]::ParameterValue, 'Package an ABR ladder as HLS and DASH (CMAF or MPEG-TS segments) from one decode, or package encoded inputs')
             [CompletionResult]::new('presets', 'presets', [CompletionResultType]::ParameterValue, 'List and show the built-in YAML presets')
             [CompletionResult]::new('analyze-bwe', 'analyze-bwe', [CompletionResultType]::ParameterValue, 'Run WebRTC bandwidth estimation (GCC) over a simulated link or a packet capture')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
@@ -104,6 +105,32 @@ Register-ArgumentCompleter -Native -CommandName 'reel' -ScriptBlock {
             [CompletionResult]::new('--threads', '--threads', [CompletionResultType]::ParameterName, 'Worker threads (default: all cores)')
             [CompletionResult]::new('--no-autorotate', '--no-autorotate', [CompletionResultType]::ParameterName, 'Keep the picture as stored instead of rotating it upright from the display matrix')
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Print the resolved graph and exit')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output on stderr (repeat for more: -vv); errors show their cause chain')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output on stderr (repeat for more: -vv); errors show their cause chain')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Machine-readable JSON on stdout')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Overwrite existing outputs without asking')
+            [CompletionResult]::new('--overwrite', '--overwrite', [CompletionResultType]::ParameterName, 'Overwrite existing outputs without asking')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'reel;package' {
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output directory (must not exist unless -y)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output directory (must not exist unless -y)')
+            [CompletionResult]::new('--ladder', '--ladder', [CompletionResultType]::ParameterName, 'The ladder: a built-in preset (ladder-h264, ladder-hevc, ladder-av1) or a YAML file')
+            [CompletionResult]::new('--segment', '--segment', [CompletionResultType]::ParameterName, 'Target segment duration (default 2s)')
+            [CompletionResult]::new('--container', '--container', [CompletionResultType]::ParameterName, 'Segment container: cmaf (fragmented MP4, shared by HLS and DASH) or ts (MPEG-TS, HLS only)')
+            [CompletionResult]::new('--set', '--set', [CompletionResultType]::ParameterName, 'Override a ladder key: video.speed=fast, video.renditions.0.bitrate=4M, audio.bitrate=96k. Repeatable')
+            [CompletionResult]::new('--progress', '--progress', [CompletionResultType]::ParameterName, 'Progress reporting on stderr')
+            [CompletionResult]::new('--threads', '--threads', [CompletionResultType]::ParameterName, 'Worker threads (default: all cores)')
+            [CompletionResult]::new('--hls', '--hls', [CompletionResultType]::ParameterName, 'Write HLS (with --dash: both; with neither: what the ladder says, by default both)')
+            [CompletionResult]::new('--dash', '--dash', [CompletionResultType]::ParameterName, 'Write DASH')
+            [CompletionResult]::new('--copy', '--copy', [CompletionResultType]::ParameterName, 'Package the inputs as they are encoded (no re-encode); keyframe alignment is checked')
+            [CompletionResult]::new('--single-file', '--single-file', [CompletionResultType]::ParameterName, 'One file per rendition addressed by byte ranges (EXT-X-BYTERANGE, DASH SegmentBase with a sidx)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output on stderr (repeat for more: -vv); errors show their cause chain')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output on stderr (repeat for more: -vv); errors show their cause chain')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr')
@@ -361,6 +388,7 @@ Register-ArgumentCompleter -Native -CommandName 'reel' -ScriptBlock {
         'reel;help' {
             [CompletionResult]::new('probe', 'probe', [CompletionResultType]::ParameterValue, 'Show what media files contain: container, streams, codecs, timing (ffprobe-compatible JSON with --json)')
             [CompletionResult]::new('transcode', 'transcode', [CompletionResultType]::ParameterValue, 'Decode, filter, encode and mux (x264, x265, rav1e AV1, libvpx, AAC, Opus ...), by flags or YAML presets')
+            [CompletionResult]::new('package', 'package', [CompletionResultType]::ParameterValue, 'Package an ABR ladder as HLS and DASH (CMAF or MPEG-TS segments) from one decode, or package encoded inputs')
             [CompletionResult]::new('presets', 'presets', [CompletionResultType]::ParameterValue, 'List and show the built-in YAML presets')
             [CompletionResult]::new('analyze-bwe', 'analyze-bwe', [CompletionResultType]::ParameterValue, 'Run WebRTC bandwidth estimation (GCC) over a simulated link or a packet capture')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
@@ -376,6 +404,9 @@ Register-ArgumentCompleter -Native -CommandName 'reel' -ScriptBlock {
             break
         }
         'reel;help;transcode' {
+            break
+        }
+        'reel;help;package' {
             break
         }
         'reel;help;presets' {

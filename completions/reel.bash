@@ -31,6 +31,9 @@ _reel() {
             reel,man)
                 cmd="reel__subcmd__man"
                 ;;
+            reel,package)
+                cmd="reel__subcmd__package"
+                ;;
             reel,presets)
                 cmd="reel__subcmd__presets"
                 ;;
@@ -63,6 +66,9 @@ _reel() {
                 ;;
             reel__subcmd__help,man)
                 cmd="reel__subcmd__help__subcmd__man"
+                ;;
+            reel__subcmd__help,package)
+                cmd="reel__subcmd__help__subcmd__package"
                 ;;
             reel__subcmd__help,presets)
                 cmd="reel__subcmd__help__subcmd__presets"
@@ -113,7 +119,7 @@ _reel() {
 
     case "${cmd}" in
         reel)
-            opts="-v -q -y -h -V --verbose --quiet --json --progress --threads --overwrite --help --version probe transcode presets analyze-bwe completions man serve sr stitch360 interpolate help"
+            opts="-v -q -y -h -V --verbose --quiet --json --progress --threads --overwrite --help --version probe transcode package presets analyze-bwe completions man serve sr stitch360 interpolate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -263,7 +269,7 @@ _reel() {
             return 0
             ;;
         reel__subcmd__help)
-            opts="probe transcode presets analyze-bwe completions man serve sr stitch360 interpolate help"
+            opts="probe transcode package presets analyze-bwe completions man serve sr stitch360 interpolate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -333,6 +339,20 @@ _reel() {
             return 0
             ;;
         reel__subcmd__help__subcmd__man)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        reel__subcmd__help__subcmd__package)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -511,6 +531,52 @@ _reel() {
                 return 0
             fi
             case "${prev}" in
+                --progress)
+                    COMPREPLY=($(compgen -W "auto bar json none" -- "${cur}"))
+                    return 0
+                    ;;
+                --threads)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        reel__subcmd__package)
+            opts="-o -v -q -y -h -V --output --ladder --hls --dash --segment --container --copy --single-file --set --verbose --quiet --json --progress --threads --overwrite --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ladder)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --segment)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --container)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --set)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --progress)
                     COMPREPLY=($(compgen -W "auto bar json none" -- "${cur}"))
                     return 0

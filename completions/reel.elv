@@ -33,6 +33,7 @@ set edit:completion:arg-completer[reel] = {|@words|
             cand --version 'Print version'
             cand probe 'Show what media files contain: container, streams, codecs, timing (ffprobe-compatible JSON with --json)'
             cand transcode 'Decode, filter, encode and mux (x264, x265, rav1e AV1, libvpx, AAC, Opus ...), by flags or YAML presets'
+            cand package 'Package an ABR ladder as HLS and DASH (CMAF or MPEG-TS segments) from one decode, or package encoded inputs'
             cand presets 'List and show the built-in YAML presets'
             cand analyze-bwe 'Run WebRTC bandwidth estimation (GCC) over a simulated link or a packet capture'
             cand completions 'Print a shell completion script'
@@ -99,6 +100,31 @@ set edit:completion:arg-completer[reel] = {|@words|
             cand --threads 'Worker threads (default: all cores)'
             cand --no-autorotate 'Keep the picture as stored instead of rotating it upright from the display matrix'
             cand --dry-run 'Print the resolved graph and exit'
+            cand -v 'More log output on stderr (repeat for more: -vv); errors show their cause chain'
+            cand --verbose 'More log output on stderr (repeat for more: -vv); errors show their cause chain'
+            cand -q 'Only errors on stderr'
+            cand --quiet 'Only errors on stderr'
+            cand --json 'Machine-readable JSON on stdout'
+            cand -y 'Overwrite existing outputs without asking'
+            cand --overwrite 'Overwrite existing outputs without asking'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'reel;package'= {
+            cand -o 'Output directory (must not exist unless -y)'
+            cand --output 'Output directory (must not exist unless -y)'
+            cand --ladder 'The ladder: a built-in preset (ladder-h264, ladder-hevc, ladder-av1) or a YAML file'
+            cand --segment 'Target segment duration (default 2s)'
+            cand --container 'Segment container: cmaf (fragmented MP4, shared by HLS and DASH) or ts (MPEG-TS, HLS only)'
+            cand --set 'Override a ladder key: video.speed=fast, video.renditions.0.bitrate=4M, audio.bitrate=96k. Repeatable'
+            cand --progress 'Progress reporting on stderr'
+            cand --threads 'Worker threads (default: all cores)'
+            cand --hls 'Write HLS (with --dash: both; with neither: what the ladder says, by default both)'
+            cand --dash 'Write DASH'
+            cand --copy 'Package the inputs as they are encoded (no re-encode); keyframe alignment is checked'
+            cand --single-file 'One file per rendition addressed by byte ranges (EXT-X-BYTERANGE, DASH SegmentBase with a sidx)'
             cand -v 'More log output on stderr (repeat for more: -vv); errors show their cause chain'
             cand --verbose 'More log output on stderr (repeat for more: -vv); errors show their cause chain'
             cand -q 'Only errors on stderr'
@@ -341,6 +367,7 @@ set edit:completion:arg-completer[reel] = {|@words|
         &'reel;help'= {
             cand probe 'Show what media files contain: container, streams, codecs, timing (ffprobe-compatible JSON with --json)'
             cand transcode 'Decode, filter, encode and mux (x264, x265, rav1e AV1, libvpx, AAC, Opus ...), by flags or YAML presets'
+            cand package 'Package an ABR ladder as HLS and DASH (CMAF or MPEG-TS segments) from one decode, or package encoded inputs'
             cand presets 'List and show the built-in YAML presets'
             cand analyze-bwe 'Run WebRTC bandwidth estimation (GCC) over a simulated link or a packet capture'
             cand completions 'Print a shell completion script'
@@ -354,6 +381,8 @@ set edit:completion:arg-completer[reel] = {|@words|
         &'reel;help;probe'= {
         }
         &'reel;help;transcode'= {
+        }
+        &'reel;help;package'= {
         }
         &'reel;help;presets'= {
             cand list 'List the built-in presets'

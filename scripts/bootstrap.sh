@@ -42,6 +42,12 @@ if ! command -v npm >/dev/null 2>&1; then
     "${sudo[@]}" apt-get install -y -qq --no-install-recommends npm
 fi
 
+# The browser and playlist tests' npm packages (playwright-core, hls-parser), pinned by tests/browser's lock file.
+if [ ! -d tests/browser/node_modules/hls-parser ] || [ ! -d tests/browser/node_modules/playwright-core ]; then
+    echo "bootstrap: installing the npm packages of tests/browser"
+    (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error)
+fi
+
 # shellcheck source=scripts/env.sh
 . scripts/env.sh
 if ! command -v cargo >/dev/null 2>&1; then

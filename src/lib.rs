@@ -10,6 +10,7 @@ pub mod graph;
 pub mod media;
 pub mod net;
 pub mod node;
+pub mod package;
 pub mod preset;
 pub mod probe;
 pub mod util;

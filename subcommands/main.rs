@@ -7,6 +7,7 @@ mod completions;
 mod filter_video;
 mod interpolate;
 mod logging;
+mod package;
 mod presets;
 mod probe;
 mod progress;
@@ -77,6 +78,8 @@ pub enum Command {
     Probe(probe::Args),
     /// Decode, filter, encode and mux (x264, x265, rav1e AV1, libvpx, AAC, Opus ...), by flags or YAML presets.
     Transcode(Box<transcode::Args>),
+    /// Package an ABR ladder as HLS and DASH (CMAF or MPEG-TS segments) from one decode, or package encoded inputs.
+    Package(Box<package::Args>),
     /// List and show the built-in YAML presets.
     Presets(presets::Args),
     /// Run WebRTC bandwidth estimation (GCC) over a simulated link or a packet capture.
@@ -128,6 +131,7 @@ fn main() -> ExitCode {
             let sub = matches.subcommand_matches("transcode").cloned().unwrap_or_default();
             transcode::run(*args, &cli.global, &sub)
         }
+        Command::Package(args) => package::run(*args, &cli.global),
         Command::Presets(args) => presets::run(args, &cli.global),
         Command::AnalyzeBwe(args) => analyze_bwe::run(*args, &cli.global),
         Command::Completions(args) => completions::run_completions(args),

@@ -79,17 +79,37 @@ pub struct VideoSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub crf: Option<f32>,
     /// Target average bit rate (e.g. 3M).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "string_or_number",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub bitrate: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "string_or_number",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub maxrate: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "string_or_number",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub bufsize: Option<String>,
     /// Encoder speed: x264 preset name (ultrafast..placebo) or 0..10 (rav1e speed, libvpx cpu-used).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "string_or_number",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub speed: Option<String>,
     /// Keyframe interval: `2s` (seconds) or `48` (frames). Closed GOPs, no scene-cut keyframes in between.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "string_or_number",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub gop: Option<String>,
     /// x264/x265 tune (film, animation, zerolatency, ...).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -104,7 +124,11 @@ pub struct VideoSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub filters: Option<String>,
     /// Constant output frame rate (variable-frame-rate input keeps its timing otherwise).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "string_or_number",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub fps: Option<String>,
     /// Output height for ladder rungs (width follows the aspect ratio).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -123,11 +147,23 @@ pub struct VideoSpec {
 pub struct RenditionSpec {
     pub name: String,
     pub height: u32,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "string_or_number",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub bitrate: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "string_or_number",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub maxrate: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "string_or_number",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub bufsize: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub crf: Option<f32>,
@@ -140,7 +176,11 @@ pub struct AudioSpec {
     /// aac, opus, mp3, flac, pcm, copy, none (or any libavcodec encoder name).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub codec: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "string_or_number",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub bitrate: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sample_rate: Option<u32>,
@@ -161,7 +201,11 @@ pub struct PackageSpec {
     pub hls: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dash: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "string_or_number",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub segment: Option<String>,
     /// cmaf or ts.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -227,4 +271,23 @@ impl GraphSpec {
             })
             .collect()
     }
+}
+
+/// Accepts a YAML string or a bare number/bool for a text setting (`speed: 8`, `gop: 48`, `bitrate: 3000000`),
+/// so presets and `--set video.speed=10` need no quoting.
+fn string_or_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Scalar {
+        Text(String),
+        Int(i64),
+        Float(f64),
+        Bool(bool),
+    }
+    Ok(Option::<Scalar>::deserialize(d)?.map(|s| match s {
+        Scalar::Text(t) => t,
+        Scalar::Int(i) => i.to_string(),
+        Scalar::Float(f) => f.to_string(),
+        Scalar::Bool(b) => b.to_string(),
+    }))
 }

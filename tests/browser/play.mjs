@@ -1,12 +1,16 @@
 // tests/browser/play.mjs: opens reel serve's player page in headless Chromium, plays one URL with the vendored
 // hls.js or dash.js, and waits until playback passes a position. Prints one JSON line; exit 0 when reached.
 //
-//   node play.mjs http://127.0.0.1:PORT/ /vod/hls/master.m3u8 5 [timeout-seconds]
+//   node play.mjs http://127.0.0.1:PORT/ /vod/hls/master.m3u8 5 [timeout-seconds] [switch]
+//
+// With `switch`, once playback passes 1 s the player is forced onto another rendition (ABR off) and must play on
+// to the target on it; the result then names the renditions before and after.
 //
 // CHROMIUM overrides the browser (default /usr/bin/chromium, Debian's package).
 import { chromium } from "playwright-core";
 
-const [base, media, targetArg, timeoutArg] = process.argv.slice(2);
+const [base, media, targetArg, timeoutArg, mode] = process.argv.slice(2);
+const forceSwitch = mode === "switch";
 if (!base || !media) {
   console.error("usage: node play.mjs BASE_URL MEDIA_PATH [SECONDS] [TIMEOUT_SECONDS]");
   process.exit(2);
@@ -30,10 +34,34 @@ try {
   await page.goto(new URL("/?play=" + encodeURIComponent(media), base).href);
   const started = Date.now();
   let state = {};
+  let switched = null;
   while (Date.now() - started < timeoutMs) {
+    if (forceSwitch && !switched && state.currentTime >= 1) {
+      switched = await page.evaluate(() => {
+        const { hls, dash } = window.reel;
+        if (hls && hls.levels.length > 1) {
+          const from = hls.currentLevel;
+          const to = from === 0 ? hls.levels.length - 1 : 0;
+          hls.currentLevel = to;
+          return { from: hls.levels[from].height, to: hls.levels[to].height };
+        }
+        if (dash) {
+          const reps = dash.getRepresentationsByType("video");
+          if (reps.length < 2) return { error: "one video representation" };
+          dash.updateSettings({ streaming: { abr: { autoSwitchBitrate: { video: false } } } });
+          const current = dash.getCurrentRepresentationForType("video");
+          const to = current && current.id === reps[0].id ? reps.length - 1 : 0;
+          dash.setRepresentationForTypeByIndex("video", to, true);
+          return { from: current ? current.height : null, to: reps[to].height };
+        }
+        return { error: "no player to switch" };
+      });
+      switched.at = state.currentTime;
+    }
     state = await page.evaluate(() => {
       const v = document.querySelector("video");
       return {
+        height: v.videoHeight,
         currentTime: v.currentTime, paused: v.paused, readyState: v.readyState,
         error: v.error ? v.error.message || String(v.error.code) : null,
         pageErrors: window.reel ? window.reel.errors : [],
@@ -44,7 +72,8 @@ try {
     if (state.error || state.pageErrors.length) break;
     await new Promise((r) => setTimeout(r, 250));
   }
-  result = { ...result, ...state, reached: state.currentTime >= target, seconds: (Date.now() - started) / 1000,
+  const switchedOk = !forceSwitch || (switched && !switched.error && state.height === switched.to);
+  result = { ...result, ...state, switched, reached: state.currentTime >= target && switchedOk, seconds: (Date.now() - started) / 1000,
              consoleErrors: consoleErrors.filter((e) => !e.includes(".map")).slice(0, 5) };
 } finally {
   await browser.close();

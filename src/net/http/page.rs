@@ -224,6 +224,7 @@ function play(url) {
     dash = dashjs.MediaPlayer().create();
     dash.on(dashjs.MediaPlayer.events.ERROR, e => fail("dash.js: " + JSON.stringify(e.error || e)));
     dash.initialize(video, url, true);
+    window.reel.dash = dash;
   } else if (window.Hls && Hls.isSupported()) {
     // Low-latency mode follows LL-HLS parts and blocking reloads; a slight speed-up (at most 1.1x, inaudible)
     // brings a live stream that started late back to the server's PART-HOLD-BACK.
@@ -233,6 +234,7 @@ function play(url) {
     hls.on(Hls.Events.MANIFEST_PARSED, () => video.play().catch(() => {}));
     hls.loadSource(url);
     hls.attachMedia(video);
+    window.reel.hls = hls;
   } else {
     video.src = url;
     video.play().catch(() => {});
