@@ -9,7 +9,6 @@
 //!
 //! The LL-HLS packager that fills a stream from a running graph is [`sink::LlHlsSink`].
 
-pub mod codecs;
 pub mod dash;
 pub mod fragment;
 pub mod hls;

@@ -324,10 +324,11 @@ impl PacketSink for LlHlsSink {
             .iter()
             .position(|s| s.params.medium() == ff::media::Type::Video)
             .unwrap_or(0);
+        let (writer, init) = CmafWriter::new(&streams)?;
         let mut info = RenditionInfo::default();
         let mut codecs = Vec::new();
         for s in &streams {
-            codecs.push(super::codecs::rfc6381(&s.params));
+            codecs.push(codec_string(&s.params, &init));
             // SAFETY: reading dimensions of valid codec parameters.
             let (w, h) = unsafe { ((*s.params.as_ptr()).width, (*s.params.as_ptr()).height) };
             if s.params.medium() == ff::media::Type::Video && w > 0 && h > 0 {
@@ -339,7 +340,6 @@ impl PacketSink for LlHlsSink {
             }
         }
         info.codecs = codecs.join(",");
-        let (writer, init) = CmafWriter::new(&streams)?;
         self.writer = Some(writer);
         let mut r = self.rendition.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(session) = self.dash_session.clone() {
@@ -383,7 +383,7 @@ impl PacketSink for LlHlsSink {
                 // SAFETY: as above.
                 let channels = unsafe { (*s.params.as_ptr()).channels };
                 let t = &mut r.dash[track];
-                t.codecs = super::codecs::rfc6381(&s.params);
+                t.codecs = codec_string(&s.params, &init);
                 t.width = w.max(0) as u32;
                 t.height = h.max(0) as u32;
                 t.frame_rate = s
@@ -505,6 +505,11 @@ impl Drop for LlHlsSink {
             self.publish_playlist(&mut r);
         }
     }
+}
+
+/// The RFC 6381 string of a stream (read from the init segment made for it), or the codec's name when unknown.
+fn codec_string(params: &ff::codec::Parameters, init: &[u8]) -> String {
+    crate::package::codecs::codec_string(params, init).unwrap_or_else(|| params.id().name().to_string())
 }
 
 /// AAC from MPEG-TS comes as ADTS without an AudioSpecificConfig, but an MP4 init segment (written before the
