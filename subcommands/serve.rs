@@ -125,10 +125,14 @@ fn start_ingest(url: &str, ingest: &Arc<Ingest>) -> anyhow::Result<String> {
     let (scheme, rest) = url
         .split_once("://")
         .with_context(|| format!("--ingest {url}: expected rtmp://ADDR:PORT/APP or srt://ADDR:PORT"))?;
+    if scheme != "rtmp" && scheme != "srt" {
+        bail!("--ingest {url}: unknown scheme '{scheme}' (rtmp or srt)");
+    }
     let (hostport, path) = rest.split_once('/').unwrap_or((rest, ""));
-    let addr: SocketAddr = hostport
-        .parse()
-        .with_context(|| format!("--ingest {url}: '{hostport}' is not ADDR:PORT (e.g. 0.0.0.0:1935)"))?;
+    let addr: SocketAddr = std::net::ToSocketAddrs::to_socket_addrs(hostport)
+        .ok()
+        .and_then(|mut a| a.next())
+        .with_context(|| format!("--ingest {url}: '{hostport}' is not HOST:PORT (e.g. 0.0.0.0:1935)"))?;
     match scheme {
         "rtmp" => {
             let app = if path.is_empty() {
