@@ -498,6 +498,7 @@ fn ladder_transcodes_live_to_renditions_with_aligned_segments() {
     .expect("write ladder");
     let server = LiveServer::start(&["--ladder", ladder.path().to_str().expect("path")]);
     let publisher = server.push(false, "ladder", 30);
+    let saved = tempfile::tempdir().expect("tempdir");
     let master = server.wait_for("/live/ladder/index.m3u8", 60, |m| m.contains("144p/index.m3u8"));
     // Renditions taller than the 240-line input are left out.
     assert!(
@@ -513,8 +514,70 @@ fn ladder_transcodes_live_to_renditions_with_aligned_segments() {
             let d: f64 = d.trim_end_matches(',').parse().expect("duration");
             assert!((d - 2.0).abs() < 0.05, "{r}: segment of {d} s\n{playlist}");
         }
+        std::fs::write(saved.path().join(format!("{r}.m3u8")), &playlist).expect("save");
     }
+    // Strict parsers: hls-parser (RFC 8216 with the LL-HLS tags) and the MPEG DASH schema.
+    std::fs::write(saved.path().join("master.m3u8"), &master).expect("save");
+    let mpd = server.wait_for("/live/ladder/manifest.mpd", 30, |m| {
+        m.matches("<Representation").count() >= 4
+    });
+    std::fs::write(saved.path().join("manifest.mpd"), &mpd).expect("save");
     stop(publisher);
+    hls_parser_accepts(&["master.m3u8", "240p.m3u8", "144p.m3u8"].map(|f| saved.path().join(f)));
+    mpd_is_schema_valid(&saved.path().join("manifest.mpd"));
+}
+
+/// hls-parser in strict mode on every playlist; skipped (with a message) without node.
+fn hls_parser_accepts(files: &[PathBuf]) {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser");
+    if Command::new("node").arg("--version").output().is_err() {
+        eprintln!("skipping hls-parser: node is not installed (apt-get install nodejs npm)");
+        return;
+    }
+    if !dir.join("node_modules/hls-parser").exists() {
+        let st = Command::new("npm")
+            .args(["ci", "--no-audit", "--no-fund"])
+            .current_dir(&dir)
+            .status();
+        assert!(st.is_ok_and(|s| s.success()), "npm ci in tests/browser failed");
+    }
+    let o = Command::new("node")
+        .arg(dir.join("check-hls.mjs"))
+        .args(files)
+        .output()
+        .expect("node");
+    assert!(
+        o.status.success(),
+        "hls-parser rejected a live playlist: {}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+}
+
+/// xmllint against the MPEG DASH schema in ../shared (or $REEL_SHARED); skipped (with a message) without them.
+fn mpd_is_schema_valid(mpd: &Path) {
+    let xsd = std::env::var("REEL_SHARED")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared"))
+        .join("dash/DASH-MPD.xsd");
+    if !xsd.exists() {
+        eprintln!("skipping the MPD schema check: {} is absent", xsd.display());
+        return;
+    }
+    if Command::new("xmllint").arg("--version").output().is_err() {
+        eprintln!("skipping the MPD schema check: xmllint is not installed (apt-get install libxml2-utils)");
+        return;
+    }
+    let o = Command::new("xmllint")
+        .args(["--noout", "--schema"])
+        .arg(&xsd)
+        .arg(mpd)
+        .output()
+        .expect("xmllint");
+    assert!(
+        o.status.success(),
+        "live MPD not schema-valid: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
 }
 
 #[test]
