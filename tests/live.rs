@@ -514,6 +514,13 @@ fn ladder_transcodes_live_to_renditions_with_aligned_segments() {
             let d: f64 = d.trim_end_matches(',').parse().expect("duration");
             assert!((d - 2.0).abs() < 0.05, "{r}: segment of {d} s\n{playlist}");
         }
+        let other = if r == "240p" { "144p" } else { "240p" };
+        assert!(
+            playlist.contains(&format!(
+                "#EXT-X-RENDITION-REPORT:URI=\"../{other}/index.m3u8\",LAST-MSN="
+            )),
+            "{playlist}"
+        );
         std::fs::write(saved.path().join(format!("{r}.m3u8")), &playlist).expect("save");
     }
     // Strict parsers: hls-parser (RFC 8216 with the LL-HLS tags) and the MPEG DASH schema.

@@ -19,7 +19,7 @@ use crate::graph::run::{self, PacketSink, RunControl};
 use crate::graph::spec::{AudioSpec, GraphSpec, OutputSpec, VideoSpec};
 use crate::net::live::dash::{SessionStart, render_mpd};
 use crate::net::live::hls::LiveTiming;
-use crate::net::live::sink::{DashSession, LlHlsSink, MediaClock, OnPublished, Rendition};
+use crate::net::live::sink::{DashSession, LlHlsSink, MediaClock, OnPublished, Rendition, RenditionReports};
 use crate::net::live::{LivePlaylist, LiveRegistry, LiveStream, PlaylistProgress};
 use bytes::Bytes;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -325,6 +325,7 @@ impl Ingest {
             Arc::new(move || publish_master(&channel, &stream, &renditions, timing))
         };
         let input_start = info.start_us as f64 / 1e6;
+        let reports = RenditionReports::default();
         let sinks: Vec<Option<Box<dyn PacketSink>>> = renditions
             .iter()
             .map(|r| {
@@ -336,7 +337,8 @@ impl Ingest {
                         input_start,
                         Some(on_published.clone()),
                     )
-                    .with_dash(dash.clone()),
+                    .with_dash(dash.clone())
+                    .with_reports(reports.clone()),
                 ) as Box<dyn PacketSink>)
             })
             .collect();

@@ -79,6 +79,11 @@ pub struct DashSession {
     pub starts: Arc<Mutex<std::collections::BTreeMap<u32, SessionStart>>>,
 }
 
+/// Where each rendition of a stream has got to (prefix → last msn and part), for `EXT-X-RENDITION-REPORT`: a
+/// player switching renditions can then ask the other playlist for the right part at once. Its own lock, never
+/// held while a rendition is locked the other way round.
+pub type RenditionReports = Arc<Mutex<std::collections::BTreeMap<String, (u64, u64)>>>;
+
 /// Per-track DASH writer state of a sink.
 struct DashWriter {
     writer: CmafWriter,
@@ -115,6 +120,7 @@ pub struct LlHlsSink {
     dash: Vec<Option<DashWriter>>,
     /// Media time (output seconds) of the first frame packaged in this session.
     first_media: Option<f64>,
+    reports: Option<RenditionReports>,
 }
 
 impl LlHlsSink {
@@ -148,7 +154,14 @@ impl LlHlsSink {
             dash_session: None,
             dash: Vec::new(),
             first_media: None,
+            reports: None,
         }
+    }
+
+    /// Lists the other renditions of the stream in this one's playlist (`EXT-X-RENDITION-REPORT`).
+    pub fn with_reports(mut self, reports: RenditionReports) -> Self {
+        self.reports = Some(reports);
+        self
     }
 
     /// Also package live DASH (per-track segments) for this publisher session.
@@ -256,7 +269,18 @@ impl LlHlsSink {
     }
 
     fn publish_playlist(&self, r: &mut Rendition) {
-        let (text, progress) = r.playlist.render();
+        let (mut text, progress) = r.playlist.render();
+        if let Some(reports) = &self.reports {
+            let mut reports = reports.lock().unwrap_or_else(|p| p.into_inner());
+            if let Some(last) = progress.part.or(progress.parts.checked_sub(1)) {
+                reports.insert(r.prefix.clone(), (progress.msn, last));
+            }
+            for (prefix, (msn, part)) in reports.iter().filter(|(p, _)| **p != r.prefix) {
+                text.push_str(&format!(
+                    "#EXT-X-RENDITION-REPORT:URI=\"../{prefix}index.m3u8\",LAST-MSN={msn},LAST-PART={part}\n"
+                ));
+            }
+        }
         // Init segments no longer listed by any segment in the window are deleted.
         while r.maps.len() > 1 && !text.contains(&format!("\"{}\"", r.maps[0])) {
             let old = r.maps.remove(0);
