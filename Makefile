@@ -4,6 +4,7 @@
 CARGO ?= cargo
 DEMO_INPUT ?= testdata/av.mp4
 DEMO_OUT ?= target/demo
+DEMO_PORT ?= 8080
 
 bootstrap:
 	@scripts/bootstrap.sh
@@ -11,13 +12,18 @@ bootstrap:
 release: bootstrap
 	. scripts/env.sh && $(CARGO) build --release --locked
 
-# The main job on a bundled clip: a readable summary and the ffprobe-compatible JSON, saved under target/demo/.
+# The main jobs on a bundled clip: probe it (summary and ffprobe-compatible JSON), package it as HLS + DASH, and
+# serve the package with the built-in player page (runs until Ctrl-C).
 demo: release
 	@mkdir -p $(DEMO_OUT)
 	target/release/reel probe $(DEMO_INPUT) testdata/rotated.mp4 | tee $(DEMO_OUT)/probe.txt
 	target/release/reel --json probe $(DEMO_INPUT) > $(DEMO_OUT)/probe.json
+	rm -rf $(DEMO_OUT)/package
+	target/release/reel package $(DEMO_INPUT) -o $(DEMO_OUT)/package
 	@echo
-	@echo "demo results: $(DEMO_OUT)/probe.txt (summary) and $(DEMO_OUT)/probe.json (ffprobe-compatible JSON)"
+	@echo "demo results: $(DEMO_OUT)/probe.txt (summary), $(DEMO_OUT)/probe.json (ffprobe-compatible JSON),"
+	@echo "$(DEMO_OUT)/package (HLS + DASH). Serving it now: open the URL below and pick a stream (Ctrl-C stops)."
+	target/release/reel serve $(DEMO_OUT) --listen 127.0.0.1:$(DEMO_PORT)
 
 test: bootstrap
 	. scripts/env.sh && $(CARGO) test --locked

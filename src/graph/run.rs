@@ -433,7 +433,7 @@ fn demux(
             if (copy_started || vidx.is_none() || video_copy.is_empty()) && t >= -1000 && in_range {
                 let off = media::rescale(offset_us, us, tb);
                 for (n, slot) in copies {
-                    let mut p = pkt.clone();
+                    let mut p = share(&pkt);
                     if let Some(x) = p.pts() {
                         p.set_pts(Some(x - off));
                     }
@@ -462,6 +462,15 @@ fn demux(
         }
     }
     Ok(())
+}
+
+/// A new reference to a packet's data, without the copy `Packet::clone` makes (muxers only read packet data).
+fn share(pkt: &ff::Packet) -> ff::Packet {
+    use ff::packet::{Mut as _, Ref as _};
+    let mut out = ff::Packet::empty();
+    // SAFETY: av_packet_ref on a valid source into an empty packet; on failure `out` stays empty.
+    let r = unsafe { ff::ffi::av_packet_ref(out.as_mut_ptr(), pkt.as_ptr()) };
+    if r < 0 { pkt.clone() } else { out }
 }
 
 #[allow(clippy::too_many_arguments)]

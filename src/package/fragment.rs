@@ -36,17 +36,71 @@ pub struct Fragmenter {
     /// The muxer's stream time base (the mp4 track timescale), fixed by the header.
     time_base: Rational,
     init: Vec<u8>,
-    /// Whether the context's I/O is a dynamic buffer we still have to close.
-    open: bool,
+    /// Where the muxer's I/O callback sends bytes; boxed so its address stays put for the callback.
+    out: Box<PieceOutput>,
+    /// The I/O position where the current piece began.
+    piece_start: i64,
     header_written: bool,
 }
 
-// SAFETY: the context is owned by this value and only touched through `&mut self`.
+// SAFETY: the context and its I/O are owned by this value and only touched through `&mut self`.
 unsafe impl Send for Fragmenter {}
 
 fn averr(what: &str, code: i32) -> Error {
     Error::Ffmpeg(format!("{what}: {}", ff::Error::from(code).to_string().to_lowercase()))
 }
+
+/// Where a piece's bytes go: a file, written as the muxer produces them (one large write at the end of a segment
+/// is several times slower: the data has left the cache by then), or memory.
+#[derive(Default)]
+struct PieceOutput {
+    file: Option<std::fs::File>,
+    /// Memory mode: the whole piece. File mode: its first `HEAD` bytes, for box parsing.
+    data: Vec<u8>,
+    written: u64,
+    error: Option<std::io::Error>,
+}
+
+/// Bytes of each piece kept in memory in file mode: enough for a moof and the mdat header.
+const HEAD: usize = 64 * 1024;
+
+/// What a cut hands back.
+pub struct Piece<'a> {
+    /// The whole piece in memory mode; its first bytes (at least the moof) when it went to a file.
+    pub bytes: &'a [u8],
+    pub size: u64,
+}
+
+/// libavformat's write callback: to the piece's file or memory.
+unsafe extern "C" fn append(opaque: *mut libc::c_void, buf: *mut u8, size: libc::c_int) -> libc::c_int {
+    if opaque.is_null() || buf.is_null() || size <= 0 {
+        return size.max(0);
+    }
+    // SAFETY: `opaque` is the Fragmenter's boxed PieceOutput, alive as long as the I/O context; `buf` holds
+    // `size` bytes.
+    let (out, bytes) = unsafe {
+        (
+            &mut *(opaque as *mut PieceOutput),
+            std::slice::from_raw_parts(buf, size as usize),
+        )
+    };
+    match out.file.as_mut() {
+        Some(f) => {
+            use std::io::Write as _;
+            if let Err(e) = f.write_all(bytes) {
+                out.error = Some(e);
+                return ff::ffi::AVERROR(libc::EIO);
+            }
+            let keep = HEAD.saturating_sub(out.data.len()).min(bytes.len());
+            out.data.extend_from_slice(&bytes[..keep]);
+        }
+        None => out.data.extend_from_slice(bytes),
+    }
+    out.written += bytes.len() as u64;
+    size
+}
+
+const IO_BUFFER: usize = 64 * 1024;
 
 impl Fragmenter {
     /// Opens a muxer for `stream` and writes its header (the CMAF init segment).
@@ -70,9 +124,26 @@ impl Fragmenter {
             format,
             time_base: stream.time_base,
             init: Vec::new(),
-            open: false,
+            out: Box::default(),
+            piece_start: 0,
             header_written: false,
         };
+        // SAFETY: an I/O context writing through `append` into `me.out` (whose heap address never changes);
+        // the buffer is av_malloc'ed as avio_alloc_context requires and freed in Drop.
+        unsafe {
+            let buf = ff::ffi::av_malloc(IO_BUFFER) as *mut u8;
+            if buf.is_null() {
+                return Err(Error::Limit("cannot allocate a segment buffer".into()));
+            }
+            let opaque = &mut *me.out as *mut PieceOutput as *mut libc::c_void;
+            let pb = ff::ffi::avio_alloc_context(buf, IO_BUFFER as i32, 1, opaque, None, Some(append), None);
+            if pb.is_null() {
+                ff::ffi::av_free(buf as *mut libc::c_void);
+                return Err(Error::Limit("cannot allocate a segment buffer".into()));
+            }
+            (*ctx).pb = pb;
+            (*ctx).flags |= ff::ffi::AVFMT_FLAG_CUSTOM_IO;
+        }
         // SAFETY: adding one stream to the fresh context and copying the encoder's parameters into it.
         unsafe {
             let st = ff::ffi::avformat_new_stream(ctx, std::ptr::null());
@@ -95,7 +166,6 @@ impl Fragmenter {
                 (*st).r_frame_rate = r.into();
             }
         }
-        me.open_buffer()?;
         let mut opts = ff::Dictionary::new();
         match format {
             FragmentFormat::Cmaf => {
@@ -116,7 +186,7 @@ impl Fragmenter {
                 opts.set("mpegts_copyts", "1");
             }
         }
-        // SAFETY: writing the header into our dynamic buffer; the disowned dictionary is ours to free afterwards.
+        // SAFETY: writing the header; the disowned dictionary is ours to free afterwards.
         let r = unsafe {
             let mut raw_opts = opts.disown();
             let r = ff::ffi::avformat_write_header(ctx, &mut raw_opts);
@@ -136,15 +206,11 @@ impl Fragmenter {
         me.header_written = true;
         // SAFETY: the stream exists; the header fixed its time base.
         me.time_base = unsafe { (*(*(*ctx).streams)).time_base.into() };
-        me.init = match format {
-            FragmentFormat::Cmaf => me.take_buffer()?,
-            FragmentFormat::Ts => {
-                // mpegts writes its tables with the first packet; nothing useful is buffered yet.
-                let _ = me.take_buffer()?;
-                Vec::new()
-            }
-        };
-        me.open_buffer()?;
+        let header = me.take_piece()?.bytes.to_vec();
+        // mpegts writes its tables with the first packet (and again at every cut): its header bytes are not kept.
+        if format == FragmentFormat::Cmaf {
+            me.init = header;
+        }
         me.resend_headers();
         Ok(me)
     }
@@ -163,6 +229,12 @@ impl Fragmenter {
         self.time_base
     }
 
+    /// Sends the next piece's bytes to `file` (written as they come) instead of memory. Call before its first
+    /// packet; the file is closed at the cut.
+    pub fn piece_to_file(&mut self, file: std::fs::File) {
+        self.out.file = Some(file);
+    }
+
     /// Muxes one packet whose timestamps are in `tb` into the current piece.
     pub fn write(&mut self, mut pkt: ff::Packet, tb: Rational) -> Result<()> {
         pkt.rescale_ts(tb, self.time_base);
@@ -171,35 +243,60 @@ impl Fragmenter {
         // SAFETY: the packet is valid and the context is open; av_write_frame does not take ownership.
         let r = unsafe { ff::ffi::av_write_frame(self.ctx, pkt.as_mut_ptr()) };
         if r < 0 {
-            return Err(averr("cannot write a packet to a segment", r));
+            return Err(self
+                .io_error()
+                .unwrap_or_else(|| averr("cannot write a packet to a segment", r)));
         }
         Ok(())
     }
 
-    /// Bytes written into the current piece so far (the muxer may still hold back the last packet's data).
-    pub fn position(&self) -> u64 {
-        // SAFETY: the context's I/O is our dynamic buffer while `open`.
-        unsafe {
-            let pb = (*self.ctx).pb;
-            if pb.is_null() {
-                0
-            } else {
-                ff::ffi::avio_seek(pb, 0, libc::SEEK_CUR).max(0) as u64
-            }
-        }
+    fn io_error(&mut self) -> Option<Error> {
+        self.out
+            .error
+            .take()
+            .map(|e| Error::Ffmpeg(format!("cannot write a segment: {}", e.to_string().to_lowercase())))
     }
 
-    /// Ends the current piece (one moof+mdat for CMAF) and returns its bytes.
-    pub fn cut(&mut self) -> Result<Vec<u8>> {
+    /// Bytes written into the current piece so far (the muxer may still hold back the last packet's data).
+    pub fn position(&self) -> u64 {
+        // SAFETY: reading the position of our I/O context.
+        let at = unsafe { ff::ffi::avio_seek((*self.ctx).pb, 0, libc::SEEK_CUR) };
+        (at - self.piece_start).max(0) as u64
+    }
+
+    /// Ends the current piece (one moof+mdat for CMAF); its bytes (or their head, for a file) stay valid until
+    /// the next call.
+    pub fn cut(&mut self) -> Result<Piece<'_>> {
         // SAFETY: a null packet asks a flushing muxer to write out what it holds.
         let r = unsafe { ff::ffi::av_write_frame(self.ctx, std::ptr::null_mut()) };
         if r < 0 {
-            return Err(averr("cannot finish a segment", r));
+            return Err(self.io_error().unwrap_or_else(|| averr("cannot finish a segment", r)));
         }
-        let bytes = self.take_buffer()?;
-        self.open_buffer()?;
         self.resend_headers();
-        Ok(bytes)
+        self.take_piece()
+    }
+
+    /// Flushes the I/O buffer, closes the piece's file, and hands out what was written since the last piece.
+    fn take_piece(&mut self) -> Result<Piece<'_>> {
+        // SAFETY: flushing our own I/O context pushes its buffer through `append`.
+        self.piece_start = unsafe {
+            ff::ffi::avio_flush((*self.ctx).pb);
+            ff::ffi::avio_seek((*self.ctx).pb, 0, libc::SEEK_CUR)
+        };
+        if let Some(e) = self.io_error() {
+            return Err(e);
+        }
+        self.out.file = None;
+        let size = std::mem::take(&mut self.out.written);
+        let n = self.out.data.len();
+        // Keep the capacity (no allocation or page faults per piece). The bytes stay readable: the returned slice
+        // borrows `self`, so nothing can append before it is gone.
+        // SAFETY: length 0 exposes no uninitialised memory; the slice covers bytes written above.
+        let bytes = unsafe {
+            self.out.data.set_len(0);
+            std::slice::from_raw_parts(self.out.data.as_ptr(), n)
+        };
+        Ok(Piece { bytes, size })
     }
 
     fn resend_headers(&mut self) {
@@ -217,56 +314,28 @@ impl Fragmenter {
             };
         }
     }
-
-    fn open_buffer(&mut self) -> Result<()> {
-        // SAFETY: giving the context a fresh dynamic buffer as its I/O.
-        let r = unsafe { ff::ffi::avio_open_dyn_buf(&mut (*self.ctx).pb) };
-        if r < 0 {
-            return Err(averr("cannot allocate a segment buffer", r));
-        }
-        self.open = true;
-        Ok(())
-    }
-
-    fn take_buffer(&mut self) -> Result<Vec<u8>> {
-        if !self.open {
-            return Ok(Vec::new());
-        }
-        self.open = false;
-        // SAFETY: closing our dynamic buffer hands us its bytes, which we copy and free.
-        unsafe {
-            let mut buf: *mut u8 = std::ptr::null_mut();
-            let n = ff::ffi::avio_close_dyn_buf((*self.ctx).pb, &mut buf);
-            (*self.ctx).pb = std::ptr::null_mut();
-            let out = if n > 0 && !buf.is_null() {
-                std::slice::from_raw_parts(buf, n as usize).to_vec()
-            } else {
-                Vec::new()
-            };
-            ff::ffi::av_free(buf as *mut libc::c_void);
-            Ok(out)
-        }
-    }
 }
 
 impl Drop for Fragmenter {
     fn drop(&mut self) {
-        // The trailer releases the muxer's state (movenc frees its tracks there); its bytes are not wanted:
-        // every piece was cut already, and `skip_trailer` leaves out the mfra.
-        if !self.open {
-            let _ = self.open_buffer();
+        // SAFETY: the trailer releases the muxer's state (movenc frees its tracks there; its bytes are not wanted,
+        // every piece was cut already). Then the I/O context and its buffer, then the format context.
+        unsafe {
+            if self.header_written {
+                ff::ffi::av_write_trailer(self.ctx);
+            }
+            let mut pb = (*self.ctx).pb;
+            if !pb.is_null() {
+                ff::ffi::av_freep(&mut (*pb).buffer as *mut *mut u8 as *mut libc::c_void);
+                ff::ffi::avio_context_free(&mut pb);
+                (*self.ctx).pb = std::ptr::null_mut();
+            }
+            ff::ffi::avformat_free_context(self.ctx);
         }
-        if self.header_written {
-            // SAFETY: the header was written, so the trailer may be.
-            unsafe { ff::ffi::av_write_trailer(self.ctx) };
-        }
-        let _ = self.take_buffer();
-        // SAFETY: freeing the context we allocated; its pb is already closed.
-        unsafe { ff::ffi::avformat_free_context(self.ctx) };
     }
 }
 
-/// Walks top-level ISO BMFF boxes: (type, offset, size) for each complete box in `data`.
+/// Walks top-level ISO BMFF boxes: (type, offset, size) for each box whose header lies in `data`.
 pub fn boxes(data: &[u8]) -> Vec<([u8; 4], usize, usize)> {
     let mut out = Vec::new();
     let mut at = 0usize;
@@ -278,9 +347,10 @@ pub fn boxes(data: &[u8]) -> Vec<([u8; 4], usize, usize)> {
         } else if size == 0 {
             size = data.len() - at;
         }
-        if size < 8 || at + size > data.len() {
+        if size < 8 {
             break;
         }
+        // A box whose body runs past `data` (a piece kept only by its head) is still reported.
         out.push((kind, at, size));
         at += size;
     }

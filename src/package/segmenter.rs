@@ -101,6 +101,8 @@ pub struct SegmentConfig {
 
 struct Open {
     start: i64,
+    /// The segment's file name (one file per segment).
+    file: String,
     keyframe_len: u64,
     packets: u64,
 }
@@ -156,37 +158,32 @@ impl SegmentSink {
     /// Ends the open segment at `end` (input time base) and writes it.
     fn close_segment(&mut self, end: i64) -> Result<()> {
         let Some(open) = self.current.take() else { return Ok(()) };
-        let frag = self.frag.as_mut().expect("started");
-        let bytes = frag.cut()?;
-        let number = self.track.lock().map(|t| t.segments.len()).unwrap_or(0) + 1;
-        let mut keyframe_len = open.keyframe_len;
-        if self.video && self.cfg.format == FragmentFormat::Cmaf {
-            // Up to the end of the first sample: moof, the mdat header, the keyframe.
-            if let Some((_, at, _)) = boxes(&bytes).into_iter().find(|(k, _, _)| k == b"mdat") {
-                keyframe_len = (at as u64 + 8 + open.keyframe_len).min(bytes.len() as u64);
-            }
-        }
-        let (file, offset) = if self.cfg.single_file {
-            let (path, f) = self.body.as_mut().expect("single file open");
-            let p = path.clone();
-            f.write_all(&bytes).map_err(|e| Error::io(&p, e))?;
-            let off = self.body_len;
-            self.body_len += bytes.len() as u64;
-            (single_name(self.cfg.format).to_string(), off)
-        } else {
-            let name = format!("seg_{number:05}.{}", self.cfg.format.extension());
-            let path = self.cfg.dir.join(&name);
-            std::fs::write(&path, &bytes).map_err(self.io(&path))?;
-            (name, 0)
-        };
-        self.bytes += bytes.len() as u64;
         let start = self.to_track(open.start);
         let duration = self.to_track(end) - start;
+        let cmaf_video = self.video && self.cfg.format == FragmentFormat::Cmaf;
+        let frag = self.frag.as_mut().expect("started");
+        let piece = frag.cut()?;
+        let size = piece.size;
+        let mut keyframe_len = open.keyframe_len;
+        if cmaf_video {
+            // Up to the end of the first sample: moof, the mdat header, the keyframe.
+            if let Some((_, at, _)) = boxes(piece.bytes).into_iter().find(|(k, _, _)| k == b"mdat") {
+                keyframe_len = (at as u64 + 8 + open.keyframe_len).min(size);
+            }
+        }
+        let (file, offset) = if self.body.is_some() {
+            let off = self.body_len;
+            self.body_len += size;
+            (single_name(self.cfg.format).to_string(), off)
+        } else {
+            (open.file, 0)
+        };
+        self.bytes += size;
         if let Ok(mut t) = self.track.lock() {
             t.segments.push(Segment {
                 start,
                 duration: duration.max(0),
-                size: bytes.len() as u64,
+                size,
                 offset,
                 keyframe_len: if self.video { keyframe_len } else { 0 },
                 file,
@@ -340,8 +337,20 @@ impl PacketSink for SegmentSink {
             .as_mut()
             .ok_or_else(|| Error::Malformed("packet before stream start".into()))?;
         if self.current.is_none() {
+            // The segment's bytes go straight to their file as the muxer produces them.
+            let number = self.track.lock().map(|t| t.segments.len()).unwrap_or(0) + 1;
+            let file = format!("seg_{number:05}.{}", self.cfg.format.extension());
+            let target = match &self.body {
+                Some((p, f)) => f.try_clone().map_err(|e| Error::io(p, e))?,
+                None => {
+                    let p = self.cfg.dir.join(&file);
+                    std::fs::File::create(&p).map_err(|e| Error::io(&p, e))?
+                }
+            };
+            frag.piece_to_file(target);
             self.current = Some(Open {
                 start: pts,
+                file,
                 keyframe_len: 0,
                 packets: 0,
             });
