@@ -6,7 +6,9 @@
 #     the time the part's last frame was pushed (its segment's EXT-X-PROGRAM-DATE-TIME, which reel sets from the
 #     arrival time of the pushed frames, plus the durations of the parts before it in the segment).
 #  2. glass-to-glass in a browser: hls.js (low-latency mode) in headless Chromium plays the stream; latency is
-#     the wall clock minus hls.playingDate (the push time of the frame on screen, by the same PDT mapping).
+#     the wall clock minus hls.playingDate (the push time of the frame on screen, by the same PDT mapping). Then
+#     dash.js plays the live MPD; its getCurrentLiveLatency() uses the MPD's availability times, which reel also
+#     maps to push times.
 #
 # Both use reel's mapping from media time to push time (the minimum over received frames of arrival time minus
 # timestamp: exact for a publisher that sends in real time, as ffmpeg -re and live encoders do). The decoder and
@@ -38,7 +40,7 @@ cleanup() {
 trap cleanup EXIT
 
 ffmpeg -loglevel error -nostdin -y -f lavfi -i testsrc2=size=1280x720:rate=30 -f lavfi -i sine=frequency=440 \
-    -t $((PLAY + 40)) -c:v libx264 -preset ultrafast -b:v 2M -g 30 -c:a aac -b:a 96k "$work/clip.mp4"
+    -t $((PLAY * 2 + 70)) -c:v libx264 -preset ultrafast -b:v 2M -g 30 -c:a aac -b:a 96k "$work/clip.mp4"
 mkdir -p "$work/www"
 # shellcheck disable=SC2086
 "$REEL" -q --json serve "$work/www" --listen 127.0.0.1:0 --ingest rtmp://127.0.0.1:0/live $MODE \
@@ -47,7 +49,7 @@ reel_pid=$!
 for _ in $(seq 100); do [ -s "$work/reel.json" ] && break; sleep 0.05; done
 BASE=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["url"])' "$work/reel.json")
 RTMP=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["ingest"][0].replace("/KEY", "/bench"))' "$work/reel.json")
-ffmpeg -loglevel error -nostdin -re -i "$work/clip.mp4" -c copy -f flv "$RTMP" &
+ffmpeg -loglevel error -nostdin -re -i "$work/clip.mp4" -c copy -f flv "$RTMP" 2>/dev/null &
 push_pid=$!
 echo "live latency: reel serve $MODE, ${SEGMENT} s segments, ${PART} s parts, 1280x720 30 fps pushed over RTMP"
 
@@ -103,15 +105,17 @@ print(f"push -> part listed (blocking reload), {len(delays)} parts: median {stat
 PY
 
 if command -v node >/dev/null && [ -x "${CHROMIUM:-/usr/bin/chromium}" ] && [ -d tests/browser/node_modules/playwright-core ]; then
-    out=$(node tests/browser/live.mjs "$BASE" /live/bench/index.m3u8 "$PLAY" $((PLAY + 60)) || true)
-    python3 - "$out" <<'PY'
+    for media in index.m3u8 manifest.mpd; do
+        out=$(node tests/browser/live.mjs "$BASE" "/live/bench/$media" "$PLAY" $((PLAY + 60)) || true)
+        python3 - "$out" "$media" <<'PY'
 import json, sys
 r = json.loads(sys.argv[1])
 g = r.get("glassToGlass", {})
-print(f"glass-to-glass in hls.js: median {g.get('median')} s, p90 {g.get('p90')} s, max {g.get('max')} s "
-      f"over {g.get('samples')} samples; played {r.get('played', 0):.1f} s with {r.get('stalls')} stalls; "
-      f"hls.js latency to live edge {r.get('hlsLatency')} s (target {r.get('targetLatency')} s)")
+player = "hls.js (LL-HLS)" if sys.argv[2].endswith(".m3u8") else "dash.js (live DASH, whole segments)"
+print(f"glass-to-glass in {player}: median {g.get('median')} s, p90 {g.get('p90')} s, max {g.get('max')} s "
+      f"over {g.get('samples')} samples; played {r.get('played', 0):.1f} s with {r.get('stalls')} stalls")
 PY
+    done
 else
     echo "glass-to-glass: skipped (needs node, chromium and npm ci in tests/browser)"
 fi

@@ -1,7 +1,8 @@
 // tests/browser/live.mjs: plays a live stream of reel serve with the page's hls.js (low-latency mode) in headless
 // Chromium until it has played SECONDS of media, counting stalls, and measuring latency as the wall clock minus
 // hls.playingDate (the EXT-X-PROGRAM-DATE-TIME of the frame on screen, which reel sets to the time the publisher
-// sent that frame). Prints one JSON line; exit 0 when reached without a stall.
+// sent that frame), or for DASH dash.js's getCurrentLiveLatency() (the MPD's availability times are push times
+// too). Prints one JSON line; exit 0 when reached without a stall.
 //
 //   node live.mjs http://127.0.0.1:PORT/ /live/KEY/index.m3u8 10 [timeout-seconds]
 import { chromium } from "playwright-core";
@@ -46,6 +47,13 @@ try {
       if (p.start === null && !v.paused && v.currentTime > 0 && v.readyState >= 3) p.start = v.currentTime;
       const date = hls && hls.playingDate;
       if (p.start !== null && date) p.latencies.push((Date.now() - date.getTime()) / 1000);
+      // dash.js: the wall clock minus the availability time of the position played (reel's MPD maps media time
+      // to the push time, so this is the same measure).
+      const dash = window.reel && window.reel.dash;
+      if (p.start !== null && dash && dash.getCurrentLiveLatency) {
+        const l = dash.getCurrentLiveLatency();
+        if (Number.isFinite(l) && l > 0) p.latencies.push(l);
+      }
       return {
         currentTime: v.currentTime, startTime: p.start, played: p.start === null ? 0 : v.currentTime - p.start,
         stalls: p.stalls, paused: v.paused, readyState: v.readyState,

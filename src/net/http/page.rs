@@ -222,6 +222,7 @@ function play(url) {
   statusLine.textContent = "Playing " + url;
   if (/\.mpd(\?|$)/i.test(url)) {
     dash = dashjs.MediaPlayer().create();
+    window.reel.dash = dash;
     dash.on(dashjs.MediaPlayer.events.ERROR, e => fail("dash.js: " + JSON.stringify(e.error || e)));
     dash.initialize(video, url, true);
     window.reel.dash = dash;
