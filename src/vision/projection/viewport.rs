@@ -282,10 +282,39 @@ impl ViewportRenderer {
                 let mut fyp = (sy0 * 65536.0) as i64;
                 let dx = ((sx1 - sx0) * 65536.0) as i64;
                 let dy = ((sy1 - sy0) * 65536.0) as i64;
-                for px in &mut row[begin..x_end] {
-                    *px = sample_fixed(src, fxp, fyp, swi, shi);
-                    fxp += dx;
-                    fyp += dy;
+                let n = (x_end - begin) as i64;
+                let inside = |fx: i64, fy: i64| {
+                    let (x, y) = (fx >> 16, fy >> 16);
+                    x >= 0 && x < swi as i64 - 1 && y >= 0 && y < shi as i64 - 1
+                };
+                // The path is a straight line: when both ends stay clear of the seam and the poles, so does
+                // every pixel between, and the wrapping and clamping can go.
+                if inside(fxp, fyp) && inside(fxp + dx * (n - 1), fyp + dy * (n - 1)) {
+                    let (d, s) = (src.data, src.stride);
+                    for px in &mut row[begin..x_end] {
+                        let i = (fyp >> 16) as usize * s + (fxp >> 16) as usize;
+                        debug_assert!(i + s + 1 < d.len());
+                        // SAFETY: 0 <= x < width - 1 and 0 <= y < height - 1 at both ends of the line (checked
+                        // above), hence at every point of it, and the plane holds `height` rows `stride` apart.
+                        let p = unsafe {
+                            [
+                                *d.get_unchecked(i),
+                                *d.get_unchecked(i + 1),
+                                *d.get_unchecked(i + s),
+                                *d.get_unchecked(i + s + 1),
+                            ]
+                        };
+                        let (ax, ay) = (((fxp >> 8) & 0xff) as u32, ((fyp >> 8) & 0xff) as u32);
+                        *px = T::blend4(p, [(256 - ax) * (256 - ay), ax * (256 - ay), (256 - ax) * ay, ax * ay]);
+                        fxp += dx;
+                        fyp += dy;
+                    }
+                } else {
+                    for px in &mut row[begin..x_end] {
+                        *px = sample_fixed(src, fxp, fyp, swi, shi);
+                        fxp += dx;
+                        fyp += dy;
+                    }
                 }
                 x = x_end;
             }
