@@ -152,3 +152,6 @@ while [ "$elapsed" -lt "$SOAK" ]; do
 done
 end_rss=$(rss_kb "$reel_pid")
 echo "reel RSS at end of soak ${end_rss} kB (start ${start_rss} kB, change $(( end_rss - start_rss )) kB)"
+
+echo
+bench/live-latency.sh

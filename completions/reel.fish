@@ -265,12 +265,20 @@ complete -c reel -n "__fish_reel_using_subcommand man" -s h -l help -d 'Print he
 complete -c reel -n "__fish_reel_using_subcommand man" -s V -l version -d 'Print version'
 complete -c reel -n "__fish_reel_using_subcommand serve" -l listen -d 'Address and port to listen on (port 0 picks a free one; the URL is printed on stdout)' -r
 complete -c reel -n "__fish_reel_using_subcommand serve" -l cache-mb -d 'Memory for caching small files, in MiB (0 streams every file from disk)' -r
+complete -c reel -n "__fish_reel_using_subcommand serve" -l ingest -d 'Accept live publishers: rtmp://ADDR:PORT/APP (publish to rtmp://host:port/APP/KEY) or srt://ADDR:PORT (publish MPEG-TS with streamid=KEY). Repeat for both. Streams are served at /live/KEY/index.m3u8' -r
+complete -c reel -n "__fish_reel_using_subcommand serve" -l ladder -d 'Transcode live streams to this ladder: a built-in preset (ladder-h264 ...) or a YAML file. Default: --copy' -r
+complete -c reel -n "__fish_reel_using_subcommand serve" -l keys -d 'Only these stream keys may publish: a file with one key a line (# comments)' -r -F
+complete -c reel -n "__fish_reel_using_subcommand serve" -l segment-duration -d 'Live segment duration in seconds (also the ladder\'s keyframe interval)' -r
+complete -c reel -n "__fish_reel_using_subcommand serve" -l part-duration -d 'Live partial segment (LL-HLS part) duration in seconds' -r
+complete -c reel -n "__fish_reel_using_subcommand serve" -l window -d 'Complete segments kept in a live playlist; older ones are deleted' -r
+complete -c reel -n "__fish_reel_using_subcommand serve" -l stall-timeout -d 'Drop a publisher that sends nothing for this many seconds' -r
 complete -c reel -n "__fish_reel_using_subcommand serve" -l progress -d 'Progress reporting on stderr' -r -f -a "auto\t'A bar when stderr is a terminal, nothing otherwise'
 bar\t'Always a bar'
 json\t'NDJSON progress events on stderr, for machines'
 none\t'No progress output'"
 complete -c reel -n "__fish_reel_using_subcommand serve" -l threads -d 'Worker threads (default: all cores)' -r
 complete -c reel -n "__fish_reel_using_subcommand serve" -l listing -d 'Answer directory URLs with an HTML listing'
+complete -c reel -n "__fish_reel_using_subcommand serve" -l copy -d 'Pass live streams through without transcoding (the publisher\'s keyframes then set the segment lengths)'
 complete -c reel -n "__fish_reel_using_subcommand serve" -s v -l verbose -d 'More log output on stderr (repeat for more: -vv); errors show their cause chain'
 complete -c reel -n "__fish_reel_using_subcommand serve" -s q -l quiet -d 'Only errors on stderr'
 complete -c reel -n "__fish_reel_using_subcommand serve" -l json -d 'Machine-readable JSON on stdout'

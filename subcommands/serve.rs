@@ -1,7 +1,12 @@
-//! `reel serve DIR`: the HTTP origin for packaged HLS/DASH (flags to [`reel::net::http::OriginConfig`]).
+//! `reel serve DIR`: the HTTP origin for packaged HLS/DASH (flags to [`reel::net::http::OriginConfig`]), and
+//! live ingest (`--ingest rtmp://...`, `--ingest srt://...`, flags to [`reel::net::ingest::IngestConfig`]).
 
-use anyhow::Context;
-use reel::net::http::{AccessLogSink, OriginConfig, serve_blocking};
+use anyhow::{Context, bail};
+use reel::net::http::{AccessLogSink, Origin, OriginConfig, shutdown_signal};
+use reel::net::ingest::rtmp_server::RtmpListener;
+use reel::net::ingest::srt::SrtListener;
+use reel::net::ingest::{Ingest, IngestConfig, Transcode, read_keys};
+use reel::net::live::hls::LiveTiming;
 use std::io::Write;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -23,6 +28,31 @@ pub struct Args {
     /// Memory for caching small files, in MiB (0 streams every file from disk).
     #[arg(long, default_value_t = 256, value_name = "MIB")]
     pub cache_mb: u64,
+    /// Accept live publishers: rtmp://ADDR:PORT/APP (publish to rtmp://host:port/APP/KEY) or srt://ADDR:PORT
+    /// (publish MPEG-TS with streamid=KEY). Repeat for both. Streams are served at /live/KEY/index.m3u8.
+    #[arg(long, value_name = "URL")]
+    pub ingest: Vec<String>,
+    /// Transcode live streams to this ladder: a built-in preset (ladder-h264 ...) or a YAML file. Default: --copy.
+    #[arg(long, value_name = "NAME|FILE", conflicts_with = "copy")]
+    pub ladder: Option<String>,
+    /// Pass live streams through without transcoding (the publisher's keyframes then set the segment lengths).
+    #[arg(long)]
+    pub copy: bool,
+    /// Only these stream keys may publish: a file with one key a line (# comments).
+    #[arg(long, value_name = "FILE")]
+    pub keys: Option<PathBuf>,
+    /// Live segment duration in seconds (also the ladder's keyframe interval).
+    #[arg(long, default_value_t = 2.0, value_name = "SECONDS")]
+    pub segment_duration: f64,
+    /// Live partial segment (LL-HLS part) duration in seconds.
+    #[arg(long, default_value_t = 0.5, value_name = "SECONDS")]
+    pub part_duration: f64,
+    /// Complete segments kept in a live playlist; older ones are deleted.
+    #[arg(long, default_value_t = 6, value_name = "N")]
+    pub window: usize,
+    /// Drop a publisher that sends nothing for this many seconds.
+    #[arg(long, default_value_t = 10.0, value_name = "SECONDS")]
+    pub stall_timeout: f64,
 }
 
 pub fn run(args: Args, global: &crate::GlobalOpts) -> anyhow::Result<()> {
@@ -35,17 +65,97 @@ pub fn run(args: Args, global: &crate::GlobalOpts) -> anyhow::Result<()> {
     }
     let json = global.json;
     config.workers = global.threads;
-    serve_blocking(config, args.listen, |addr| {
-        let url = format!("http://{addr}/");
-        let mut out = std::io::stdout().lock();
-        let _ = if json {
-            writeln!(out, "{}", serde_json::json!({ "url": url }))
-        } else {
-            writeln!(out, "{url}")
-        };
-        let _ = out.flush();
-    })
-    .with_context(|| format!("{}", args.dir.display()))
+    let live = config.live.clone();
+    let origin = Origin::bind(config, args.listen).with_context(|| format!("{}", args.dir.display()))?;
+    let mut ingest_urls = Vec::new();
+    if !args.ingest.is_empty() {
+        let ingest = Ingest::new(ingest_config(&args, live)?);
+        for url in &args.ingest {
+            ingest_urls.push(start_ingest(url, &ingest)?);
+        }
+    } else if args.ladder.is_some() || args.copy || args.keys.is_some() {
+        bail!("--ladder, --copy and --keys apply to live ingest: add --ingest rtmp://... or --ingest srt://...");
+    }
+    let url = format!("http://{}/", origin.local_addr());
+    let mut out = std::io::stdout().lock();
+    let _ = if json {
+        writeln!(out, "{}", serde_json::json!({ "url": url, "ingest": ingest_urls }))
+    } else {
+        let mut text = url;
+        for i in &ingest_urls {
+            text.push_str(&format!("\ningest {i}"));
+        }
+        writeln!(out, "{text}")
+    };
+    let _ = out.flush();
+    drop(out);
+    let result = origin.run(shutdown_signal());
+    if args.ingest.iter().any(|u| u.starts_with("srt://")) {
+        reel::net::ingest::srt::shutdown();
+    }
+    result.with_context(|| format!("{}", args.dir.display()))
+}
+
+fn ingest_config(args: &Args, live: Arc<reel::net::live::LiveRegistry>) -> anyhow::Result<IngestConfig> {
+    let mut config = IngestConfig::new(live);
+    if !(args.segment_duration >= 0.5 && args.part_duration >= 0.1 && args.part_duration <= args.segment_duration) {
+        bail!("--segment-duration must be at least 0.5 s and --part-duration between 0.1 s and the segment duration");
+    }
+    config.timing = LiveTiming {
+        segment: args.segment_duration,
+        part: args.part_duration,
+        window: args.window.max(2),
+    };
+    if !(args.stall_timeout > 0.0 && args.stall_timeout <= 3600.0) {
+        bail!("--stall-timeout must be between 0 and 3600 seconds");
+    }
+    config.stall_timeout = std::time::Duration::from_secs_f64(args.stall_timeout);
+    if let Some(path) = &args.keys {
+        config.keys = Some(read_keys(path)?);
+    }
+    if let Some(ladder) = &args.ladder {
+        let source = reel::preset::load(ladder)?;
+        config.transcode = Transcode::Ladder(Box::new(reel::preset::parse(&source)?));
+    }
+    Ok(config)
+}
+
+/// Binds one `--ingest` URL and starts accepting; returns the URL publishers use (with the bound port).
+fn start_ingest(url: &str, ingest: &Arc<Ingest>) -> anyhow::Result<String> {
+    let (scheme, rest) = url
+        .split_once("://")
+        .with_context(|| format!("--ingest {url}: expected rtmp://ADDR:PORT/APP or srt://ADDR:PORT"))?;
+    if scheme != "rtmp" && scheme != "srt" {
+        bail!("--ingest {url}: unknown scheme '{scheme}' (rtmp or srt)");
+    }
+    let (hostport, path) = rest.split_once('/').unwrap_or((rest, ""));
+    let addr: SocketAddr = std::net::ToSocketAddrs::to_socket_addrs(hostport)
+        .ok()
+        .and_then(|mut a| a.next())
+        .with_context(|| format!("--ingest {url}: '{hostport}' is not HOST:PORT (e.g. 0.0.0.0:1935)"))?;
+    match scheme {
+        "rtmp" => {
+            let app = if path.is_empty() {
+                "live"
+            } else {
+                path.trim_end_matches('/')
+            };
+            let listener = RtmpListener::bind(addr, app)?;
+            let bound = listener.local_addr().unwrap_or(addr);
+            listener.spawn(ingest.clone())?;
+            Ok(format!("rtmp://{bound}/{app}/KEY"))
+        }
+        "srt" => {
+            if !path.is_empty() {
+                bail!("--ingest {url}: an srt:// ingest takes no path (publishers give the key as streamid)");
+            }
+            let listener = SrtListener::bind(addr)?;
+            let bound = listener.local_addr();
+            listener.spawn(ingest.clone())?;
+            Ok(format!("srt://{bound}?streamid=KEY"))
+        }
+        other => bail!("--ingest {url}: unknown scheme '{other}' (rtmp or srt)"),
+    }
 }
 
 /// Access lines go to stderr from a writer thread, so a slow terminal never holds up a response. The queue is

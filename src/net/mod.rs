@@ -1,5 +1,7 @@
-//! Network servers and clients: the HTTP origin for packaged HLS/DASH, the live registry, and live push.
+//! Network servers and clients: the HTTP origin for packaged HLS/DASH, live ingest (RTMP, SRT), the registry
+//! that ingest publishes into and the origin serves, and live push (`stream`).
 
 pub mod http;
+pub mod ingest;
 pub mod live;
 pub mod push;

@@ -30,7 +30,7 @@ pub(crate) async fn handle(
     // awaits.
     let (req, _body) = req.into_parts();
     let started = Instant::now();
-    let mut response = route(&shared, &req).await;
+    let mut response = route(&shared, &req, peer).await;
     add_cors(response.headers_mut());
     let status = response.status().as_u16();
     let bytes = if req.method == Method::HEAD {
@@ -72,7 +72,7 @@ fn version_name(req: &Request) -> &'static str {
     }
 }
 
-async fn route(shared: &Arc<Shared>, req: &Request) -> Response {
+async fn route(shared: &Arc<Shared>, req: &Request, peer: std::net::SocketAddr) -> Response {
     let method = &req.method;
     if method == Method::OPTIONS {
         return preflight(&req.headers);
@@ -120,7 +120,11 @@ async fn route(shared: &Arc<Shared>, req: &Request) -> Response {
         && segments[0] == "live"
         && let Some(stream) = shared.live.get(&segments[1])
     {
-        return serve_live(req, &stream, &segments[2..].join("/")).await;
+        let name = segments[2..].join("/");
+        if name.ends_with(".m3u8") || name.ends_with(".mpd") {
+            stream.record_viewer(peer);
+        }
+        return serve_live(req, &stream, &name).await;
     }
     let lookup = match shared.files.lookup_cached(&segments) {
         Some(found) => {

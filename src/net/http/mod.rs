@@ -431,7 +431,11 @@ mod live_tests {
         }
         LivePlaylist {
             text: Bytes::from(text),
-            progress: PlaylistProgress { msn, part: None },
+            progress: PlaylistProgress {
+                msn,
+                part: None,
+                parts: 0,
+            },
             target_duration: 2.0,
             ended: false,
         }

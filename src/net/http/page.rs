@@ -73,8 +73,10 @@ pub(crate) fn packages_json(root: &Path, live: &[LiveStreamInfo]) -> Vec<u8> {
             serde_json::json!({
                 "name": s.name,
                 "url": format!("/live/{}/{}", utf8_percent_encode(&s.name, SEGMENT), s.entry),
+                "dash": s.dash.as_ref().map(|d| format!("/live/{}/{d}", utf8_percent_encode(&s.name, SEGMENT))),
                 "publisher": s.publisher,
                 "codecs": s.codecs,
+                "live": s.live,
             })
         })
         .collect();
@@ -220,11 +222,15 @@ function play(url) {
   statusLine.textContent = "Playing " + url;
   if (/\.mpd(\?|$)/i.test(url)) {
     dash = dashjs.MediaPlayer().create();
+    window.reel.dash = dash;
     dash.on(dashjs.MediaPlayer.events.ERROR, e => fail("dash.js: " + JSON.stringify(e.error || e)));
     dash.initialize(video, url, true);
     window.reel.dash = dash;
   } else if (window.Hls && Hls.isSupported()) {
-    hls = new Hls({ lowLatencyMode: true });
+    // Low-latency mode follows LL-HLS parts and blocking reloads; a slight speed-up (at most 1.1x, inaudible)
+    // brings a live stream that started late back to the server's PART-HOLD-BACK.
+    hls = new Hls({ lowLatencyMode: true, maxLiveSyncPlaybackRate: 1.1 });
+    window.reel.hls = hls;
     hls.on(Hls.Events.ERROR, (_, d) => { if (d.fatal) fail("hls.js: " + d.type + " " + d.details); });
     hls.on(Hls.Events.MANIFEST_PARSED, () => video.play().catch(() => {}));
     hls.loadSource(url);
@@ -254,7 +260,10 @@ fetch("/_reel/api/packages").then(r => r.json()).then(data => {
   if (!data.packages.length) list.textContent = "No .m3u8 or .mpd found under the served directory.";
   const live = document.getElementById("live");
   if (data.live.length) live.textContent = "";
-  for (const s of data.live) live.append(entry(s.name + (s.codecs ? " (" + s.codecs + ")" : ""), [["play", s.url]]));
+  for (const s of data.live) {
+    const links = [["HLS", s.url]].concat(s.dash ? [["DASH", s.dash]] : []);
+    live.append(entry(s.name + (s.codecs ? " (" + s.codecs + ")" : "") + (s.live ? "" : " (no publisher now)"), links));
+  }
 }).catch(e => fail("cannot list packages: " + e));
 const wanted = new URLSearchParams(location.search).get("play");
 if (wanted) play(wanted);

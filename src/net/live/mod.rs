@@ -6,11 +6,20 @@
 //! playlist that lists it, and [`LiveStream::remove`] for what slides out of the window. Readers of a playlist
 //! may block on `_HLS_msn`/`_HLS_part` (RFC 8216bis §6.2.5.2) through [`LiveStream::wait_playlist`], and readers
 //! of a preload-hinted part block through [`LiveStream::wait_file`] until it is published.
+//!
+//! The LL-HLS packager that fills a stream from a running graph is [`sink::LlHlsSink`].
+
+pub mod dash;
+pub mod fragment;
+pub mod hls;
+pub mod sink;
 
 use bytes::Bytes;
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::sync::{Arc, RwLock};
-use std::time::{Duration, SystemTime};
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, Instant, SystemTime};
 
 /// Where a playlist has got to: the last segment it lists and, while that segment is still being written, the
 /// last partial segment of it listed so far.
@@ -20,16 +29,20 @@ pub struct PlaylistProgress {
     pub msn: u64,
     /// Index of the newest listed part of segment `msn` while it is in progress; `None` when it is complete.
     pub part: Option<u64>,
+    /// How many parts segment `msn` has when it is complete (0: unknown or none).
+    pub parts: u64,
 }
 
 impl PlaylistProgress {
-    /// Whether a playlist at this progress satisfies a blocking request for `msn` (and `part`).
+    /// Whether a playlist at this progress satisfies a blocking request for `msn` (and `part`). A part index past
+    /// the last part of a complete segment means part 0 of the next one (RFC 8216bis §6.2.5.2).
     pub fn satisfies(&self, msn: u64, part: Option<u64>) -> bool {
         if self.msn != msn {
             return self.msn > msn;
         }
         match (self.part, part) {
-            (None, _) => true,
+            (None, Some(want)) => self.parts == 0 || want < self.parts,
+            (None, None) => true,
             (Some(_), None) => false,
             (Some(have), Some(want)) => have >= want,
         }
@@ -60,11 +73,33 @@ pub struct LiveStreamInfo {
     pub name: String,
     /// The playlist a player should open, relative to the stream's directory.
     pub entry: String,
+    /// The DASH manifest, when the stream has one.
+    pub dash: Option<String>,
     pub publisher: String,
     pub codecs: String,
     pub started_unix: u64,
     pub files: usize,
+    /// A publisher is connected now.
+    pub live: bool,
+    /// Seconds since the current publisher connected (0 when none is).
+    pub uptime_s: f64,
+    /// Received bit rate of the publisher over the last few seconds (bits/s, container overhead included).
+    pub bitrate: u64,
+    /// Players reading the stream: distinct client connections that fetched one of its playlists in the last
+    /// 6 s (an estimate: a player that reconnects is counted twice for a moment).
+    pub viewers: usize,
 }
+
+/// Received bytes over a short window, for a bit rate.
+#[derive(Default)]
+struct RateMeter {
+    since: Option<Instant>,
+    bytes: u64,
+    rate: u64,
+}
+
+const VIEWER_TTL: Duration = Duration::from_secs(6);
+const RATE_WINDOW: Duration = Duration::from_secs(2);
 
 #[derive(Default)]
 struct StreamFiles {
@@ -80,6 +115,10 @@ pub struct LiveStream {
     started: SystemTime,
     files: RwLock<StreamFiles>,
     version: tokio::sync::watch::Sender<u64>,
+    connected: AtomicBool,
+    session_started: Mutex<Option<Instant>>,
+    rate: Mutex<RateMeter>,
+    viewers: Mutex<HashMap<SocketAddr, Instant>>,
 }
 
 /// Why a blocking read did not produce the file.
@@ -102,7 +141,58 @@ impl LiveStream {
             started: SystemTime::now(),
             files: RwLock::new(StreamFiles::default()),
             version: tokio::sync::watch::channel(0).0,
+            connected: AtomicBool::new(false),
+            session_started: Mutex::new(None),
+            rate: Mutex::new(RateMeter::default()),
+            viewers: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// A publisher connected (`true`) or went away (`false`).
+    pub fn set_connected(&self, connected: bool) {
+        self.connected.store(connected, Ordering::Relaxed);
+        if let Ok(mut s) = self.session_started.lock() {
+            *s = connected.then(Instant::now);
+        }
+        if let Ok(mut r) = self.rate.lock() {
+            *r = RateMeter::default();
+        }
+    }
+
+    /// Counts bytes received from the publisher.
+    pub fn record_ingest(&self, bytes: usize) {
+        let Ok(mut r) = self.rate.lock() else { return };
+        let now = Instant::now();
+        let since = *r.since.get_or_insert(now);
+        r.bytes += bytes as u64;
+        let elapsed = now.duration_since(since);
+        if elapsed >= RATE_WINDOW {
+            r.rate = (r.bytes as f64 * 8.0 / elapsed.as_secs_f64()) as u64;
+            r.bytes = 0;
+            r.since = Some(now);
+        }
+    }
+
+    /// Notes a client connection reading one of the stream's playlists.
+    pub fn record_viewer(&self, peer: SocketAddr) {
+        let Ok(mut v) = self.viewers.lock() else { return };
+        let now = Instant::now();
+        v.insert(peer, now);
+        if v.len() > 64 {
+            v.retain(|_, seen| now.duration_since(*seen) < VIEWER_TTL);
+        }
+    }
+
+    fn viewer_count(&self) -> usize {
+        let now = Instant::now();
+        self.viewers
+            .lock()
+            .map(|v| {
+                v.values()
+                    .filter(|seen| now.duration_since(**seen) < VIEWER_TTL)
+                    .count()
+            })
+            .unwrap_or(0)
     }
 
     pub fn name(&self) -> &str {
@@ -221,6 +311,7 @@ impl LiveStream {
         LiveStreamInfo {
             name: self.name.clone(),
             entry: self.entry.read().map(|e| e.clone()).unwrap_or_default(),
+            dash: self.get("manifest.mpd").map(|_| "manifest.mpd".to_string()),
             publisher,
             codecs,
             started_unix: self
@@ -229,6 +320,16 @@ impl LiveStream {
                 .map(|d| d.as_secs())
                 .unwrap_or(0),
             files: self.files.read().map(|f| f.files.len()).unwrap_or(0),
+            live: self.connected.load(Ordering::Relaxed),
+            uptime_s: self
+                .session_started
+                .lock()
+                .ok()
+                .and_then(|s| *s)
+                .map(|s| (s.elapsed().as_secs_f64() * 10.0).round() / 10.0)
+                .unwrap_or(0.0),
+            bitrate: self.rate.lock().map(|r| r.rate).unwrap_or(0),
+            viewers: self.viewer_count(),
         }
     }
 }
@@ -288,7 +389,7 @@ mod tests {
     fn playlist(msn: u64, part: Option<u64>) -> LivePlaylist {
         LivePlaylist {
             text: Bytes::from(format!("#EXTM3U\n#EXT-X-MEDIA-SEQUENCE:{msn}\n")),
-            progress: PlaylistProgress { msn, part },
+            progress: PlaylistProgress { msn, part, parts: 0 },
             target_duration: 1.0,
             ended: false,
         }
@@ -296,12 +397,33 @@ mod tests {
 
     #[test]
     fn progress_satisfies_blocking_requests() {
-        let p = PlaylistProgress { msn: 5, part: Some(2) };
+        let p = PlaylistProgress {
+            msn: 5,
+            part: Some(2),
+            parts: 0,
+        };
         assert!(p.satisfies(4, None));
         assert!(p.satisfies(5, Some(2)));
         assert!(!p.satisfies(5, Some(3)));
         assert!(!p.satisfies(5, None));
-        assert!(PlaylistProgress { msn: 5, part: None }.satisfies(5, Some(9)));
+        assert!(
+            PlaylistProgress {
+                msn: 5,
+                part: None,
+                parts: 0
+            }
+            .satisfies(5, Some(9))
+        );
+        let complete = PlaylistProgress {
+            msn: 5,
+            part: None,
+            parts: 4,
+        };
+        assert!(complete.satisfies(5, Some(3)));
+        assert!(
+            !complete.satisfies(5, Some(4)),
+            "past the last part: part 0 of segment 6"
+        );
     }
 
     #[tokio::test]
@@ -320,7 +442,14 @@ mod tests {
             writer.put_playlist("index.m3u8", playlist(4, Some(0)));
         });
         let (p, _) = stream.wait_playlist("index.m3u8", 4, Some(0)).await.expect("playlist");
-        assert_eq!(p.progress, PlaylistProgress { msn: 4, part: Some(0) });
+        assert_eq!(
+            p.progress,
+            PlaylistProgress {
+                msn: 4,
+                part: Some(0),
+                parts: 0
+            }
+        );
         let _ = task.await;
         assert_eq!(registry.list().len(), 1);
     }
