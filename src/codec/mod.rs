@@ -105,11 +105,10 @@ pub struct AudioCaps {
 }
 
 pub fn audio_caps(kind: &EncoderKind) -> AudioCaps {
-    use ff::format::Sample;
     match kind {
         #[cfg(feature = "fdk-aac")]
         EncoderKind::FdkAac => AudioCaps {
-            formats: vec![Sample::I16(ff::format::sample::Type::Packed)],
+            formats: vec![ff::format::Sample::I16(ff::format::sample::Type::Packed)],
             rates: vec![
                 96000, 88200, 64000, 48000, 44100, 32000, 24000, 22050, 16000, 12000, 11025, 8000,
             ],
