@@ -73,6 +73,70 @@ pub struct Args {
     /// Print a video's spherical metadata.
     #[arg(long, conflicts_with = "inject_metadata")]
     pub show_metadata: bool,
+    /// Viewport-adaptive packaging of an equirect video: COLSxROWS tiles, each at the ladder's qualities, plus a
+    /// full-sphere base layer, as DASH with SRD descriptors in the -o directory (layout: docs/stitch360-tiles.md).
+    #[arg(long, value_name = "COLSxROWS")]
+    pub tiles: Option<String>,
+    /// With --tiles: the ladder (lowest rung: the base layer; the others: tile qualities, bit rates for the
+    /// whole frame). A built-in preset or a YAML file.
+    #[arg(long, value_name = "NAME|FILE", default_value = "ladder-h264", requires = "tiles")]
+    pub ladder: String,
+    /// With --tiles: segment duration.
+    #[arg(long, value_name = "TIME", default_value = "2s", requires = "tiles")]
+    pub segment: String,
+    /// With --tiles: override a ladder key (video.speed=veryfast). Repeatable.
+    #[arg(long = "set", value_name = "KEY=VALUE", requires = "tiles", action = clap::ArgAction::Append)]
+    pub set: Vec<String>,
+}
+
+/// `--tiles`: the tiled DASH package.
+fn run_tiles(args: &Args, tiles: &str, global: &crate::GlobalOpts) -> anyhow::Result<()> {
+    let grid = reel::package::tiles::TileGrid::parse(tiles).map_err(|e| crate::Usage(format!("--tiles: {e}")))?;
+    let ladder = reel::preset::load(&args.ladder)?;
+    let spec = reel::preset::merge(Some(&ladder), &args.set)?;
+    let segment =
+        reel::util::time::parse_duration(&args.segment).map_err(|e| crate::Usage(format!("--segment: {e}")))?;
+    let opts = reel::package::PackageOptions {
+        inputs: vec![args.input.display().to_string()],
+        out_dir: output(args)?.to_path_buf(),
+        spec,
+        hls: false,
+        dash: true,
+        segment,
+        format: reel::package::fragment::FragmentFormat::Cmaf,
+        single_file: false,
+        copy: false,
+        threads: global.threads.unwrap_or(0),
+        overwrite: global.overwrite,
+    };
+    let ctl = reel::graph::RunControl {
+        overwrite: global.overwrite,
+        ..Default::default()
+    };
+    crate::signals::install(ctl.stop.clone());
+    let progress = crate::progress::Reporter::start(global, ctl.stats.clone(), None);
+    let result = reel::package::tiles::package_tiles(&opts, grid, &ctl);
+    progress.finish();
+    let summary = result?;
+    if global.json {
+        println!("{}", serde_json::to_string_pretty(&summary)?);
+    } else if !global.quiet {
+        for n in &summary.notes {
+            eprintln!("note: {n}");
+        }
+        let tiles = summary
+            .renditions
+            .iter()
+            .filter(|r| r.name.starts_with("tile_"))
+            .count();
+        let bytes: u64 = summary.renditions.iter().map(|r| r.size).sum();
+        eprintln!(
+            "wrote {}: manifest.mpd, a base layer and {tiles} tile representations ({} in all)",
+            summary.out_dir,
+            crate::progress::human_bytes(bytes)
+        );
+    }
+    Ok(())
 }
 
 fn output(args: &Args) -> anyhow::Result<&Path> {
@@ -168,6 +232,9 @@ pub fn run(args: Args, global: &crate::GlobalOpts) -> anyhow::Result<()> {
     };
     if args.inject_metadata || args.show_metadata {
         return run_metadata(&args, global);
+    }
+    if let Some(tiles) = &args.tiles {
+        return run_tiles(&args, tiles, global);
     }
     if !is_photo(input) {
         bail!(

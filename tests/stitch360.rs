@@ -357,3 +357,114 @@ fn video_runs_through_the_graph_filter() {
     let failed = reel().arg("stitch360").arg(&src).arg("-o").arg(&out).assert().failure();
     assert!(String::from_utf8_lossy(&failed.get_output().stderr).contains("--vf 360="));
 }
+
+/// Decodes a tiled package's representation (init segment + media segments joined) to luma frames at `w`x`h`.
+fn tile_luma(dir: &Path, w: usize, h: usize) -> Vec<Vec<u8>> {
+    let mut bytes = std::fs::read(dir.join("init.mp4")).expect("init segment");
+    let mut segs: Vec<_> = std::fs::read_dir(dir)
+        .expect("tile dir")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "m4s"))
+        .collect();
+    segs.sort();
+    for s in segs {
+        bytes.extend(std::fs::read(s).expect("segment"));
+    }
+    let joined = dir.join("joined.mp4");
+    std::fs::write(&joined, bytes).expect("write");
+    let out = std::process::Command::new("ffmpeg")
+        .args(["-v", "error", "-i"])
+        .arg(&joined)
+        .args([
+            "-vf",
+            &format!("scale={w}:{h}:flags=bicubic"),
+            "-pix_fmt",
+            "gray",
+            "-f",
+            "rawvideo",
+            "-",
+        ])
+        .output()
+        .expect("ffmpeg");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    out.stdout.chunks_exact(w * h).map(|c| c.to_vec()).collect()
+}
+
+/// Any choice of one quality per tile, placed where its SRD says, rebuilds the whole frame.
+#[test]
+fn tiled_package_reassembles_into_the_full_frame() {
+    let tmp = tempfile::tempdir().unwrap();
+    let src = tmp.path().join("eq.mp4");
+    let st = std::process::Command::new("ffmpeg")
+        .args([
+            "-v",
+            "error",
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc2=size=1440x720:rate=25:duration=2",
+        ])
+        .args(["-c:v", "libx264", "-preset", "ultrafast", "-crf", "12"])
+        .arg(&src)
+        .status()
+        .expect("ffmpeg");
+    assert!(st.success());
+    let out = tmp.path().join("tiles");
+    let o = Command::cargo_bin("reel")
+        .unwrap()
+        .arg("stitch360")
+        .arg(&src)
+        .args(["--tiles", "3x2", "--set", "video.speed=ultrafast", "-o"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let mpd = std::fs::read_to_string(out.join("manifest.mpd")).unwrap();
+    // The ladder's 1080p rung is above the source: tiles at 720p and 480p, the base layer at 360p.
+    assert!(mpd.contains("value=\"0,0,0,3,2,3,2\""), "{mpd}");
+    for (row, col) in [(0, 0), (0, 2), (1, 1)] {
+        assert!(mpd.contains(&format!("value=\"0,{col},{row},1,1,3,2\"")), "{mpd}");
+        assert!(mpd.contains(&format!("tile_{row}_{col}/720p/init.mp4")), "{mpd}");
+    }
+    // The whole frame as the source had it, luma.
+    let reference = {
+        let o = std::process::Command::new("ffmpeg")
+            .args(["-v", "error", "-i"])
+            .arg(&src)
+            .args(["-pix_fmt", "gray", "-f", "rawvideo", "-"])
+            .output()
+            .unwrap();
+        o.stdout
+            .chunks_exact(1440 * 720)
+            .map(|c| c.to_vec())
+            .collect::<Vec<_>>()
+    };
+    // A mix: high quality where a viewer might look (left half), low elsewhere.
+    let (tw, th) = (480, 360);
+    let mut assembled = vec![vec![0u8; 1440 * 720]; reference.len()];
+    for row in 0..2 {
+        for col in 0..3 {
+            let quality = if col == 0 { "720p" } else { "480p" };
+            let frames = tile_luma(&out.join(format!("tile_{row}_{col}/{quality}")), tw, th);
+            assert_eq!(frames.len(), reference.len(), "tile {row},{col} frame count");
+            for (f, frame) in frames.iter().enumerate() {
+                for y in 0..th {
+                    let dst = (row * th + y) * 1440 + col * tw;
+                    assembled[f][dst..dst + tw].copy_from_slice(&frame[y * tw..(y + 1) * tw]);
+                }
+            }
+        }
+    }
+    let mut total = 0.0;
+    for (a, b) in assembled.iter().zip(&reference) {
+        let mse = a
+            .iter()
+            .zip(b)
+            .map(|(x, y)| (*x as f64 - *y as f64).powi(2))
+            .sum::<f64>()
+            / a.len() as f64;
+        total += 10.0 * (255.0f64 * 255.0 / mse.max(1e-9)).log10();
+    }
+    let psnr = total / reference.len() as f64;
+    assert!(psnr > 28.0, "reassembled frame PSNR {psnr:.2} dB");
+}

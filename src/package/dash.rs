@@ -88,6 +88,46 @@ fn addressing(s: &mut String, t: &Track, indent: &str) {
     let _ = writeln!(s, "{indent}</SegmentTemplate>");
 }
 
+/// One video adaptation set (switchable representations); `properties` are descriptor elements placed first.
+pub fn video_adaptation_set(videos: &[&Track], id: &str, properties: &str) -> String {
+    let mut s = String::new();
+    let max_w = videos.iter().map(|v| v.width).max().unwrap_or(0);
+    let max_h = videos.iter().map(|v| v.height).max().unwrap_or(0);
+    let g = gcd(max_w, max_h);
+    let mut attrs = format!(
+        "id=\"{id}\" contentType=\"video\" mimeType=\"video/mp4\" segmentAlignment=\"true\" startWithSAP=\"1\" maxWidth=\"{max_w}\" maxHeight=\"{max_h}\" par=\"{}:{}\"",
+        max_w / g,
+        max_h / g
+    );
+    if let Some(f) = videos.first().and_then(|v| frame_rate(v))
+        && videos.iter().all(|v| frame_rate(v).as_deref() == Some(f.as_str()))
+    {
+        let _ = write!(attrs, " frameRate=\"{f}\"");
+    }
+    let _ = writeln!(s, "    <AdaptationSet {attrs}>");
+    if !properties.is_empty() {
+        let _ = writeln!(s, "      {properties}");
+    }
+    for v in videos {
+        let mut r = format!(
+            "id=\"{}\" bandwidth=\"{}\" codecs=\"{}\" width=\"{}\" height=\"{}\" sar=\"1:1\"",
+            esc(&v.name),
+            v.peak_bit_rate().max(1),
+            esc(&v.codecs),
+            v.width,
+            v.height
+        );
+        if let Some(f) = frame_rate(v) {
+            let _ = write!(r, " frameRate=\"{f}\"");
+        }
+        let _ = writeln!(s, "      <Representation {r}>");
+        addressing(&mut s, v, "        ");
+        let _ = writeln!(s, "      </Representation>");
+    }
+    let _ = writeln!(s, "    </AdaptationSet>");
+    s
+}
+
 /// The MPD for `videos` (one adaptation set, switchable) and `audio`.
 pub fn mpd(videos: &[&Track], audio: Option<&Track>, segment_seconds: f64) -> String {
     let duration = videos
@@ -111,37 +151,7 @@ pub fn mpd(videos: &[&Track], audio: Option<&Track>, segment_seconds: f64) -> St
     );
     let _ = writeln!(s, "  <Period id=\"0\" start=\"PT0S\">");
     if !videos.is_empty() {
-        let max_w = videos.iter().map(|v| v.width).max().unwrap_or(0);
-        let max_h = videos.iter().map(|v| v.height).max().unwrap_or(0);
-        let g = gcd(max_w, max_h);
-        let mut attrs = format!(
-            "id=\"0\" contentType=\"video\" mimeType=\"video/mp4\" segmentAlignment=\"true\" startWithSAP=\"1\" maxWidth=\"{max_w}\" maxHeight=\"{max_h}\" par=\"{}:{}\"",
-            max_w / g,
-            max_h / g
-        );
-        if let Some(f) = videos.first().and_then(|v| frame_rate(v))
-            && videos.iter().all(|v| frame_rate(v).as_deref() == Some(f.as_str()))
-        {
-            let _ = write!(attrs, " frameRate=\"{f}\"");
-        }
-        let _ = writeln!(s, "    <AdaptationSet {attrs}>");
-        for v in videos {
-            let mut r = format!(
-                "id=\"{}\" bandwidth=\"{}\" codecs=\"{}\" width=\"{}\" height=\"{}\" sar=\"1:1\"",
-                esc(&v.name),
-                v.peak_bit_rate().max(1),
-                esc(&v.codecs),
-                v.width,
-                v.height
-            );
-            if let Some(f) = frame_rate(v) {
-                let _ = write!(r, " frameRate=\"{f}\"");
-            }
-            let _ = writeln!(s, "      <Representation {r}>");
-            addressing(&mut s, v, "        ");
-            let _ = writeln!(s, "      </Representation>");
-        }
-        let _ = writeln!(s, "    </AdaptationSet>");
+        s.push_str(&video_adaptation_set(videos, "0", ""));
     }
     if let Some(a) = audio {
         let _ = writeln!(

@@ -10,6 +10,7 @@ pub mod dash;
 pub mod fragment;
 pub mod hls;
 pub mod segmenter;
+pub mod tiles;
 
 use crate::error::{Error, Result};
 use crate::graph::spec::{AudioSpec, GraphSpec, InputSpec, OutputSpec, RenditionSpec, VideoSpec};
@@ -109,7 +110,7 @@ fn choose_rungs(renditions: &[RenditionSpec], source_height: u32, notes: &mut Ve
     rungs
 }
 
-fn check_name(name: &str) -> Result<()> {
+pub(crate) fn check_name(name: &str) -> Result<()> {
     let ok = !name.is_empty()
         && name != "."
         && name != ".."
@@ -219,11 +220,11 @@ pub fn package(opts: &PackageOptions, ctl: &RunControl) -> Result<PackageSummary
 /// Seconds added to every timestamp: more than any B-frame delay or audio priming, so decode times stay positive
 /// (MPEG-TS muxers add a similar 1.4 s). DASH removes it with presentationTimeOffset; HLS players start at the first
 /// segment's time.
-const TIMELINE_OFFSET: f64 = 1.0;
+pub(crate) const TIMELINE_OFFSET: f64 = 1.0;
 
 type Packaged = (Vec<Track>, Option<Track>, bool);
 
-fn segment_sink(opts: &PackageOptions, dir: &Path, name: &str) -> (Box<dyn PacketSink>, Arc<Mutex<Track>>) {
+pub(crate) fn segment_sink(opts: &PackageOptions, dir: &Path, name: &str) -> (Box<dyn PacketSink>, Arc<Mutex<Track>>) {
     let track = Arc::new(Mutex::new(Track::default()));
     let sink = SegmentSink::new(
         SegmentConfig {
@@ -239,7 +240,7 @@ fn segment_sink(opts: &PackageOptions, dir: &Path, name: &str) -> (Box<dyn Packe
     (Box::new(sink), track)
 }
 
-fn take(track: Arc<Mutex<Track>>) -> Track {
+pub(crate) fn take(track: Arc<Mutex<Track>>) -> Track {
     match Arc::try_unwrap(track) {
         Ok(m) => m.into_inner().unwrap_or_default(),
         Err(a) => a.lock().map(|t| t.clone()).unwrap_or_default(),
