@@ -398,6 +398,8 @@ Register-ArgumentCompleter -Native -CommandName 'reel' -ScriptBlock {
             [CompletionResult]::new('--tiles', '--tiles', [CompletionResultType]::ParameterName, 'Viewport-adaptive packaging of an equirect video: COLSxROWS tiles, each at the ladder''s qualities, plus a full-sphere base layer, as DASH with SRD descriptors in the -o directory (layout: docs/stitch360-tiles.md)')
             [CompletionResult]::new('--ladder', '--ladder', [CompletionResultType]::ParameterName, 'With --tiles: the ladder (lowest rung: the base layer; the others: tile qualities, bit rates for the whole frame). A built-in preset or a YAML file')
             [CompletionResult]::new('--segment', '--segment', [CompletionResultType]::ParameterName, 'With --tiles: segment duration')
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Output container for video (mp4, mkv, y4m ...; needed with `-o -`)')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output container for video (mp4, mkv, y4m ...; needed with `-o -`)')
             [CompletionResult]::new('--set', '--set', [CompletionResultType]::ParameterName, 'With --tiles: override a ladder key (video.speed=veryfast). Repeatable')
             [CompletionResult]::new('--progress', '--progress', [CompletionResultType]::ParameterName, 'Progress reporting on stderr')
             [CompletionResult]::new('--threads', '--threads', [CompletionResultType]::ParameterName, 'Worker threads (default: all cores)')

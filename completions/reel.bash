@@ -853,7 +853,7 @@ _reel() {
             return 0
             ;;
         reel__subcmd__stitch360)
-            opts="-o -v -q -y -h -V --output --from --to --yaw --pitch --roll --interp --fov --h-fov --v-fov --width --height --pose-trace --lens --calibrate --save-lens --blend --inject-metadata --show-metadata --tiles --ladder --segment --set --verbose --quiet --json --progress --threads --overwrite --help --version"
+            opts="-o -f -v -q -y -h -V --output --from --to --yaw --pitch --roll --interp --fov --h-fov --v-fov --width --height --pose-trace --lens --calibrate --save-lens --blend --inject-metadata --show-metadata --tiles --ladder --segment --format --set --verbose --quiet --json --progress --threads --overwrite --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -936,6 +936,14 @@ _reel() {
                     return 0
                     ;;
                 --segment)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -f)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -378,6 +378,8 @@ set edit:completion:arg-completer[reel] = {|@words|
             cand --tiles 'Viewport-adaptive packaging of an equirect video: COLSxROWS tiles, each at the ladder''s qualities, plus a full-sphere base layer, as DASH with SRD descriptors in the -o directory (layout: docs/stitch360-tiles.md)'
             cand --ladder 'With --tiles: the ladder (lowest rung: the base layer; the others: tile qualities, bit rates for the whole frame). A built-in preset or a YAML file'
             cand --segment 'With --tiles: segment duration'
+            cand -f 'Output container for video (mp4, mkv, y4m ...; needed with `-o -`)'
+            cand --format 'Output container for video (mp4, mkv, y4m ...; needed with `-o -`)'
             cand --set 'With --tiles: override a ladder key (video.speed=veryfast). Repeatable'
             cand --progress 'Progress reporting on stderr'
             cand --threads 'Worker threads (default: all cores)'

@@ -319,6 +319,7 @@ complete -c reel -n "__fish_reel_using_subcommand stitch360" -l blend -d 'Seam b
 complete -c reel -n "__fish_reel_using_subcommand stitch360" -l tiles -d 'Viewport-adaptive packaging of an equirect video: COLSxROWS tiles, each at the ladder\'s qualities, plus a full-sphere base layer, as DASH with SRD descriptors in the -o directory (layout: docs/stitch360-tiles.md)' -r
 complete -c reel -n "__fish_reel_using_subcommand stitch360" -l ladder -d 'With --tiles: the ladder (lowest rung: the base layer; the others: tile qualities, bit rates for the whole frame). A built-in preset or a YAML file' -r
 complete -c reel -n "__fish_reel_using_subcommand stitch360" -l segment -d 'With --tiles: segment duration' -r
+complete -c reel -n "__fish_reel_using_subcommand stitch360" -s f -l format -d 'Output container for video (mp4, mkv, y4m ...; needed with `-o -`)' -r
 complete -c reel -n "__fish_reel_using_subcommand stitch360" -l set -d 'With --tiles: override a ladder key (video.speed=veryfast). Repeatable' -r
 complete -c reel -n "__fish_reel_using_subcommand stitch360" -l progress -d 'Progress reporting on stderr' -r -f -a "auto\t'A bar when stderr is a terminal, nothing otherwise'
 bar\t'Always a bar'

@@ -1,4 +1,5 @@
-//! `reel stitch360`: 360-degree projection conversion, viewports along a head-pose trace, dual-fisheye stitching.
+//! `reel stitch360`: 360-degree projection conversion (photos and video), viewports along a head-pose trace,
+//! dual-fisheye stitching, spherical metadata, and tiled viewport-adaptive DASH.
 
 use anyhow::{Context, bail};
 use reel::util::atomic::AtomicPath;
@@ -84,9 +85,138 @@ pub struct Args {
     /// With --tiles: segment duration.
     #[arg(long, value_name = "TIME", default_value = "2s", requires = "tiles")]
     pub segment: String,
+    /// Output container for video (mp4, mkv, y4m ...; needed with `-o -`).
+    #[arg(short = 'f', long = "format", value_name = "FORMAT")]
+    pub format: Option<String>,
     /// With --tiles: override a ladder key (video.speed=veryfast). Repeatable.
     #[arg(long = "set", value_name = "KEY=VALUE", requires = "tiles", action = clap::ArgAction::Append)]
     pub set: Vec<String>,
+}
+
+/// Video: the conversion (or the viewports of a pose trace) as a filter on the shared graph, then the spherical
+/// metadata written into the output when it is equirect or cubemap in MP4/MOV/MKV.
+fn run_video(args: &Args, global: &crate::GlobalOpts) -> anyhow::Result<()> {
+    use reel::graph::spec::{GraphSpec, InputSpec, OutputSpec, VideoSpec};
+    let out_path = output(args)?.to_path_buf();
+    let chain = if let Some(trace) = &args.pose_trace {
+        if Projection::parse(&args.from)? != Projection::Equirect || !args.to.starts_with("perspective") {
+            bail!("--pose-trace renders perspective viewports (--to perspective) from equirect input");
+        }
+        let trace = trace.display().to_string();
+        if trace.contains(':') {
+            bail!("--pose-trace: '{trace}': the path must not contain ':'");
+        }
+        let mut c = format!(
+            "viewport=trace={trace}:w={}:h={}:h_fov={}",
+            args.width.unwrap_or(1920),
+            args.height.unwrap_or(1080),
+            args.h_fov
+        );
+        if let Some(v) = args.v_fov {
+            c.push_str(&format!(":v_fov={v}"));
+        }
+        c
+    } else {
+        let mut c = format!(
+            "360=from={}:to={}:yaw={}:pitch={}:roll={}:interp={}:fov={}:h_fov={}",
+            args.from, args.to, args.yaw, args.pitch, args.roll, args.interp, args.fov, args.h_fov
+        );
+        if let Some(v) = args.v_fov {
+            c.push_str(&format!(":v_fov={v}"));
+        }
+        match (args.width, args.height) {
+            (Some(w), Some(h)) => c.push_str(&format!(":w={w}:h={h}")),
+            (None, None) => {}
+            _ => bail!("give both --width and --height, or neither"),
+        }
+        c
+    };
+    // Spherical metadata for 360 outputs in containers that carry it (written by copying into place).
+    let kind = match Projection::parse(&args.to)? {
+        _ if args.pose_trace.is_some() => None,
+        Projection::Equirect => Some(SphericalKind::Equirect),
+        Projection::Cubemap(_) => Some(SphericalKind::Cubemap),
+        _ => None,
+    };
+    let ext = out_path
+        .extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    let tag = kind.filter(|_| {
+        out_path.as_os_str() != "-" && args.format.is_none() && matches!(ext.as_str(), "mp4" | "mov" | "m4v" | "mkv")
+    });
+    let final_out = tag.map(|_| AtomicPath::new(&out_path, global.overwrite)).transpose()?;
+    let encode_to = match &final_out {
+        Some(_) => {
+            let name = out_path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            out_path.with_file_name(format!(".{name}.reel-{}.stage.{ext}", std::process::id()))
+        }
+        None => out_path.clone(),
+    };
+    let spec = GraphSpec {
+        input: Some(InputSpec {
+            path: Some(args.input.display().to_string()),
+            ..Default::default()
+        }),
+        video: Some(VideoSpec {
+            filters: Some(chain),
+            ..Default::default()
+        }),
+        outputs: vec![OutputSpec {
+            path: Some(encode_to.display().to_string()),
+            format: args.format.clone(),
+            ..Default::default()
+        }],
+        ..Default::default()
+    };
+    let input = args.input.display().to_string();
+    let ictx = reel::graph::plan::open_input(&input, None)?;
+    let info = reel::graph::plan::input_info(&input, None, &ictx)?;
+    let plan = reel::graph::build(
+        &spec,
+        info,
+        &reel::graph::BuildOptions {
+            threads: global.threads.unwrap_or(0),
+        },
+    )?;
+    let ctl = reel::graph::RunControl {
+        overwrite: global.overwrite,
+        ..Default::default()
+    };
+    crate::signals::install(ctl.stop.clone());
+    let progress = crate::progress::Reporter::start(global, ctl.stats.clone(), plan.input.duration);
+    let result = reel::graph::run_with_input(&plan, &ctl, Some(ictx));
+    progress.finish();
+    let summary = result?;
+    if let (Some(kind), Some(final_out)) = (tag, final_out) {
+        let info = SphericalInfo {
+            kind,
+            yaw: 0.0,
+            pitch: 0.0,
+            roll: 0.0,
+        };
+        let r = spherical::inject(&encode_to, final_out.temp(), &info);
+        let _ = std::fs::remove_file(&encode_to);
+        r.with_context(|| out_path.display().to_string())?;
+        final_out.commit()?;
+    }
+    if global.json && out_path.as_os_str() != "-" {
+        println!("{}", serde_json::to_string_pretty(&summary)?);
+    } else if !global.quiet
+        && let Some(o) = summary.outputs.first()
+    {
+        eprintln!(
+            "wrote {}: {} video frames, {:.2} s{}",
+            out_path.display(),
+            o.video_frames,
+            o.duration,
+            if tag.is_some() { ", with spherical metadata" } else { "" }
+        );
+    }
+    Ok(())
 }
 
 /// `--tiles`: the tiled DASH package.
@@ -237,13 +367,7 @@ pub fn run(args: Args, global: &crate::GlobalOpts) -> anyhow::Result<()> {
         return run_tiles(&args, tiles, global);
     }
     if !is_photo(input) {
-        bail!(
-            "{}: stitch360 converts photos; for video use `reel transcode {} -o OUT --vf 360=from={}:to={}` (or --inject-metadata to mark a video as 360)",
-            input.display(),
-            input.display(),
-            args.from,
-            args.to
-        );
+        return run_video(&args, global);
     }
     let interp = Interp::parse(&args.interp)?;
     let photo = image_io::load(input).with_context(|| format!("{}", input.display()))?;

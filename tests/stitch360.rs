@@ -353,9 +353,9 @@ fn video_runs_through_the_graph_filter() {
         .output()
         .unwrap();
     assert_eq!(String::from_utf8_lossy(&probe.stdout).trim(), "96,64");
-    // A video given to stitch360 itself points to the graph filter.
+    // A video given to stitch360 itself runs the same filter (the output already exists: -y needed).
     let failed = reel().arg("stitch360").arg(&src).arg("-o").arg(&out).assert().failure();
-    assert!(String::from_utf8_lossy(&failed.get_output().stderr).contains("--vf 360="));
+    assert!(String::from_utf8_lossy(&failed.get_output().stderr).contains("already exists"));
 }
 
 /// Decodes a tiled package's representation (init segment + media segments joined) to luma frames at `w`x`h`.
@@ -467,4 +467,113 @@ fn tiled_package_reassembles_into_the_full_frame() {
     }
     let psnr = total / reference.len() as f64;
     assert!(psnr > 28.0, "reassembled frame PSNR {psnr:.2} dB");
+}
+
+/// Video goes through the shared graph: a conversion keeps every frame and the audio and writes the spherical
+/// metadata; a pose trace renders a viewport video; `-o - -f y4m` streams.
+#[test]
+fn video_conversion_viewports_and_pipes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let src = tmp.path().join("eq.mp4");
+    let st = std::process::Command::new("ffmpeg")
+        .args([
+            "-v",
+            "error",
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc2=size=768x384:rate=25:duration=2",
+        ])
+        .args(["-f", "lavfi", "-i", "sine=duration=2:sample_rate=48000"])
+        .args(["-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac", "-shortest"])
+        .arg(&src)
+        .status()
+        .expect("ffmpeg");
+    assert!(st.success());
+    let reel = || Command::cargo_bin("reel").unwrap();
+    let cube = tmp.path().join("cube.mp4");
+    reel()
+        .arg("stitch360")
+        .arg(&src)
+        .args(["--to", "c3x2", "-o"])
+        .arg(&cube)
+        .assert()
+        .success();
+    let o = reel()
+        .arg("stitch360")
+        .arg(&cube)
+        .arg("--show-metadata")
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&o.stdout).contains("spherical cubemap"),
+        "{o:?}"
+    );
+    let probe = |p: &Path| -> String {
+        let o = std::process::Command::new("ffprobe")
+            .args([
+                "-v",
+                "error",
+                "-count_frames",
+                "-show_entries",
+                "stream=codec_type,width,height,nb_read_frames",
+            ])
+            .args(["-of", "compact"])
+            .arg(p)
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    };
+    let p = probe(&cube);
+    assert!(p.contains("width=576|height=384|nb_read_frames=50"), "{p}");
+    assert!(p.contains("codec_type=audio"), "{p}");
+
+    let poses = tmp.path().join("poses.csv");
+    std::fs::write(&poses, "time,yaw,pitch,roll\n0,0,0,0\n1,120,30,10\n").unwrap();
+    let view = tmp.path().join("view.mp4");
+    reel()
+        .arg("stitch360")
+        .arg(&src)
+        .args([
+            "--to",
+            "perspective",
+            "--width",
+            "320",
+            "--height",
+            "180",
+            "--pose-trace",
+        ])
+        .arg(&poses)
+        .arg("-o")
+        .arg(&view)
+        .assert()
+        .success();
+    let p = probe(&view);
+    assert!(p.contains("width=320|height=180|nb_read_frames=50"), "{p}");
+    // The view turns at 1 s: frames before and after differ, frames within a pose hold still.
+    let frames = {
+        let o = std::process::Command::new("ffmpeg")
+            .args(["-v", "error", "-i"])
+            .arg(&view)
+            .args(["-pix_fmt", "gray", "-f", "rawvideo", "-"])
+            .output()
+            .unwrap();
+        o.stdout.chunks_exact(320 * 180).map(|c| c.to_vec()).collect::<Vec<_>>()
+    };
+    let diff =
+        |a: &[u8], b: &[u8]| a.iter().zip(b).map(|(x, y)| (*x as f64 - *y as f64).abs()).sum::<f64>() / a.len() as f64;
+    assert!(diff(&frames[10], &frames[40]) > 10.0, "the viewport did not turn");
+
+    let o = reel()
+        .arg("stitch360")
+        .arg(&src)
+        .args(["--to", "equirect", "--yaw", "90", "-o", "-", "-f", "y4m"])
+        .output()
+        .unwrap();
+    assert!(o.status.success());
+    assert!(
+        o.stdout.starts_with(b"YUV4MPEG2 W768 H384"),
+        "{:?}",
+        &o.stdout[..40.min(o.stdout.len())]
+    );
 }

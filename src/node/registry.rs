@@ -4,7 +4,7 @@ use super::video_filter::VideoFilter;
 use crate::error::{Error, Result};
 
 /// Names of native filters; a chain element with one of these names runs in Rust instead of libavfilter.
-pub const NATIVE_VIDEO_FILTERS: &[&str] = &["sr", "360", "interpolate"];
+pub const NATIVE_VIDEO_FILTERS: &[&str] = &["sr", "360", "viewport", "interpolate"];
 
 /// Whether `name` is one of reel's own video filters.
 pub fn is_native_video_filter(name: &str) -> bool {
@@ -21,6 +21,10 @@ pub fn native_video_filter(name: &str, args: &str) -> Result<Box<dyn VideoFilter
         "360" => {
             use crate::vision::projection::filter::{ProjectionFilter, ProjectionFilterSettings};
             Ok(Box::new(ProjectionFilter::new(ProjectionFilterSettings::parse(args)?)))
+        }
+        "viewport" => {
+            use crate::vision::projection::viewport_filter::{ViewportFilter, ViewportSettings};
+            Ok(Box::new(ViewportFilter::new(ViewportSettings::parse(args)?)))
         }
         "interpolate" => Ok(Box::new(crate::vision::interpolate::InterpolateFilter::from_options(
             args,

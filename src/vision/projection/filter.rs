@@ -242,9 +242,10 @@ impl Scratch for u16 {
     }
 }
 
-fn remap_frame<T: Scratch>(state: &mut State, input: &VideoFrame, out: &mut VideoFrame) -> Result<()> {
+/// The first three planes of a planar frame as sample views.
+pub(crate) fn frame_planes<T: Sample>(input: &VideoFrame) -> Result<Vec<PlaneRef<'_, T>>> {
     let size = std::mem::size_of::<T>();
-    let ins: Vec<PlaneRef<'_, T>> = (0..3)
+    (0..3)
         .map(|i| {
             Ok(PlaneRef {
                 width: input.plane_width(i) as usize,
@@ -253,7 +254,12 @@ fn remap_frame<T: Scratch>(state: &mut State, input: &VideoFrame, out: &mut Vide
                 data: cast::<T>(input.data(i))?,
             })
         })
-        .collect::<Result<_>>()?;
+        .collect()
+}
+
+/// The first three planes of a freshly allocated planar frame as independent mutable sample views.
+pub(crate) fn frame_planes_mut<T: Sample>(out: &mut VideoFrame) -> Result<Vec<PlaneMut<'_, T>>> {
+    let size = std::mem::size_of::<T>();
     let dims: Vec<(usize, usize, usize)> = (0..3)
         .map(|i| {
             (
@@ -263,7 +269,6 @@ fn remap_frame<T: Scratch>(state: &mut State, input: &VideoFrame, out: &mut Vide
             )
         })
         .collect();
-    // Split the output frame's planes into independent mutable views.
     let mut bufs: Vec<&mut [u8]> = Vec::new();
     {
         let frame_ptr = unsafe { out.as_mut_ptr() };
@@ -273,13 +278,12 @@ fn remap_frame<T: Scratch>(state: &mut State, input: &VideoFrame, out: &mut Vide
             // linesize * height bytes each.
             let ptr = unsafe { (*frame_ptr).data[i] };
             if ptr.is_null() {
-                return Err(Error::Ffmpeg("360: output frame allocation failed".into()));
+                return Err(Error::Ffmpeg("output frame allocation failed".into()));
             }
             bufs.push(unsafe { std::slice::from_raw_parts_mut(ptr, len) });
         }
     }
-    let mut outs: Vec<PlaneMut<'_, T>> = bufs
-        .into_iter()
+    bufs.into_iter()
         .zip(&dims)
         .map(|(b, &(w, h, s))| {
             Ok(PlaneMut {
@@ -289,7 +293,12 @@ fn remap_frame<T: Scratch>(state: &mut State, input: &VideoFrame, out: &mut Vide
                 data: cast_mut::<T>(b)?,
             })
         })
-        .collect::<Result<_>>()?;
+        .collect()
+}
+
+fn remap_frame<T: Scratch>(state: &mut State, input: &VideoFrame, out: &mut VideoFrame) -> Result<()> {
+    let ins = frame_planes::<T>(input)?;
+    let mut outs = frame_planes_mut::<T>(out)?;
     let fill: Vec<T> = state.fill.iter().map(|&v| T::from_u16(v)).collect();
     let max = (1u32 << state.depth) - 1;
     // Take the scratch out of the state so the remapper can be borrowed alongside it.

@@ -14,6 +14,7 @@ pub mod remap;
 pub mod spherical;
 pub mod tiles;
 pub mod viewport;
+pub mod viewport_filter;
 
 pub use geometry::{CubeLayout, Geometry, Projection, rotation_matrix};
 pub use plane::{Plane, PlaneMut, PlaneRef, Sample};

@@ -72,10 +72,19 @@ pub fn inject(input: &Path, output: &Path, info: &SphericalInfo) -> Result<()> {
     let mut octx = ffmpeg_next::format::output(&output).map_err(|e| ff(output, "create", e))?;
     let mut mapping = Vec::new();
     let mut time_bases = Vec::new();
+    // A packet without a duration (common for video from encoders) gets one frame period: the last sample's
+    // duration decides whether mp4's edit list still covers it.
+    let mut frame_periods = Vec::new();
     let mut next = 0usize;
     for ist in ictx.streams() {
         let medium = ist.parameters().medium();
         time_bases.push(ist.time_base());
+        let rate = ist.avg_frame_rate();
+        frame_periods.push(if rate.numerator() > 0 && rate.denominator() > 0 {
+            ffmpeg_next::Rational::new(rate.denominator(), rate.numerator())
+        } else {
+            ffmpeg_next::Rational::new(0, 1)
+        });
         if !matches!(
             medium,
             ffmpeg_next::media::Type::Video | ffmpeg_next::media::Type::Audio | ffmpeg_next::media::Type::Subtitle
@@ -89,6 +98,8 @@ pub fn inject(input: &Path, output: &Path, info: &SphericalInfo) -> Result<()> {
             .add_stream(ffmpeg_next::encoder::find(ffmpeg_next::codec::Id::None))
             .map_err(|e| ff(output, "add stream", e))?;
         ost.set_parameters(ist.parameters());
+        // Same time base as the input: timestamps copy exactly, and the muxer's edit list keeps the last frame.
+        ost.set_time_base(ist.time_base());
         // SAFETY: plain field writes and side-data calls on the stream this context owns; on success
         // av_stream_add_side_data takes ownership of the buffer, on failure we free it.
         unsafe {
@@ -152,6 +163,10 @@ pub fn inject(input: &Path, output: &Path, info: &SphericalInfo) -> Result<()> {
             .stream(o)
             .map(|s| s.time_base())
             .ok_or_else(|| Error::Ffmpeg("lost stream".into()))?;
+        if packet.duration() == 0 && frame_periods[i].numerator() > 0 {
+            let d = crate::media::rescale(1, frame_periods[i], time_bases[i]);
+            packet.set_duration(d);
+        }
         packet.rescale_ts(time_bases[i], otb);
         packet.set_position(-1);
         packet.set_stream(o);
