@@ -14,6 +14,7 @@ use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 const RTMP_MODULE: &str = "/usr/lib/nginx/modules/ngx_rtmp_module.so";
+const STREAM_MODULE: &str = "/usr/lib/nginx/modules/ngx_stream_module.so";
 
 fn tmp() -> tempfile::TempDir {
     tempfile::tempdir().unwrap()
@@ -133,11 +134,17 @@ impl Drop for Peer {
 struct Rtmp {
     peer: Option<Peer>,
     port: u16,
+    /// RTMPS: nginx's stream module terminating TLS in front of the RTMP server.
+    tls_port: Option<u16>,
     dir: PathBuf,
 }
 
 impl Rtmp {
     fn start(dir: &Path, unique: bool) -> Rtmp {
+        Self::start_with(dir, unique, false)
+    }
+
+    fn start_with(dir: &Path, unique: bool, tls: bool) -> Rtmp {
         let port = free_tcp_port();
         std::fs::create_dir_all(dir.join("rec")).unwrap();
         std::fs::create_dir_all(dir.join("logs")).unwrap();
@@ -155,10 +162,43 @@ impl Rtmp {
              record_path {d}/rec; record_unique {}; }} }} }}\n",
             if unique { "on" } else { "off" }
         );
+        let mut conf = conf;
+        let mut tls_port = None;
+        if tls {
+            // A self-signed certificate; libavformat's TLS does not verify peers unless asked.
+            let st = Command::new("openssl")
+                .args([
+                    "req",
+                    "-x509",
+                    "-newkey",
+                    "rsa:2048",
+                    "-nodes",
+                    "-days",
+                    "1",
+                    "-subj",
+                    "/CN=127.0.0.1",
+                ])
+                .arg("-keyout")
+                .arg(dir.join("key.pem"))
+                .arg("-out")
+                .arg(dir.join("cert.pem"))
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status()
+                .expect("openssl");
+            assert!(st.success(), "openssl could not make a certificate");
+            let tp = free_tcp_port();
+            conf = format!(
+                "load_module {STREAM_MODULE};\n{conf}stream {{ server {{ listen 127.0.0.1:{tp} ssl; \
+                 ssl_certificate {d}/cert.pem; ssl_certificate_key {d}/key.pem; proxy_pass 127.0.0.1:{port}; }} }}\n"
+            );
+            tls_port = Some(tp);
+        }
         std::fs::write(dir.join("nginx.conf"), conf).unwrap();
         let mut r = Rtmp {
             peer: None,
             port,
+            tls_port,
             dir: dir.to_path_buf(),
         };
         r.restart();
@@ -202,6 +242,13 @@ impl Rtmp {
 
     fn url(&self, name: &str) -> String {
         format!("rtmp://127.0.0.1:{}/live/{name}", self.port)
+    }
+
+    fn url_tls(&self, name: &str) -> String {
+        format!(
+            "rtmps://127.0.0.1:{}/live/{name}",
+            self.tls_port.expect("started with TLS")
+        )
     }
 
     /// Recordings of stream `name`, oldest first.
@@ -307,6 +354,34 @@ fn rtmp_copy_push_at_native_rate() {
     let took = t.elapsed().as_secs_f64();
     assert!(took >= 1.8, "--re pushed 2 s of media in {took:.2} s");
     check_media(&server.recordings("copy")[0], 50, 2.0);
+}
+
+/// RTMPS: TLS terminated by nginx's stream module in front of the RTMP server; the recording is complete.
+#[test]
+fn rtmps_push_through_a_tls_front() {
+    if !nginx_rtmp_available() {
+        return;
+    }
+    if !Path::new(STREAM_MODULE).exists() || !have("openssl") {
+        eprintln!(
+            "skipping: nginx's stream module or openssl is missing (apt-get install libnginx-mod-stream openssl)"
+        );
+        return;
+    }
+    let d = tmp();
+    let src = source(d.path(), 2.0);
+    let server = Rtmp::start_with(&d.path().join("nginx"), false, true);
+    let o = reel_stream(&[
+        src.to_str().unwrap(),
+        &server.url_tls("secure"),
+        "--vcodec",
+        "copy",
+        "--acodec",
+        "copy",
+        "-q",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    check_media(&server.recordings("secure")[0], 50, 2.0);
 }
 
 /// srt-live-transmit receiving into a file: listener (reel calls) or caller (reel listens).
