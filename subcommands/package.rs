@@ -80,7 +80,9 @@ pub fn run(args: Args, global: &GlobalOpts) -> anyhow::Result<()> {
         ..Default::default()
     };
     crate::signals::install(ctl.stop.clone());
-    let total = if args.copy {
+    // The total for the progress bar; stdin and network inputs can only be opened once.
+    let reopenable = |i: &str| i != "-" && !i.contains("://");
+    let total = if args.copy || !reopenable(&args.inputs[0]) {
         None
     } else {
         reel::graph::plan::open_input(&args.inputs[0], None)
