@@ -493,7 +493,8 @@ pub struct ReplaySample {
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct ReplaySummary {
     pub counts: CaptureCounts,
-    /// "sender-feedback" (RTCP transport feedback matched to sent packets) or "receiver" (arrival times
+    /// "sender-feedback" (RTCP transport feedback matched to sent packets), "sender-feedback-rfc8888" (RFC 8888
+    /// congestion-control feedback matched by SSRC and sequence number) or "receiver" (arrival times
     /// from the capture, send times from abs-send-time or RTP timestamps).
     pub mode: &'static str,
     pub twcc_extension_id: Option<u8>,
@@ -621,10 +622,23 @@ pub fn replay(data: &[u8], config: GccConfig) -> Result<Replay> {
         .iter()
         .filter_map(|(t, r)| Some((ext_value(r, twcc_id)? as u16, (*t - t0, r.size as i64 + 28))))
         .collect();
-    let matched = feedbacks.iter().any(|(_, f)| match f {
+    // RFC 8888 feedback names packets by SSRC and RTP sequence number.
+    let sent_by_rtp: BTreeMap<(u32, u16), (Us, i64)> = rtps
+        .iter()
+        .map(|(t, r)| ((r.ssrc, r.seq), (*t - t0, r.size as i64 + 28)))
+        .collect();
+    let twcc_matched = feedbacks.iter().any(|(_, f)| match f {
         RtcpFeedback::TransportCc(v) => v.iter().any(|(s, a)| a.is_some() && sent_by_twcc.contains_key(s)),
         RtcpFeedback::Ccfb(_) => false,
     });
+    let ccfb_matched = !twcc_matched
+        && feedbacks.iter().any(|(_, f)| match f {
+            RtcpFeedback::Ccfb(v) => v
+                .iter()
+                .any(|(ssrc, seq, a)| a.is_some() && sent_by_rtp.contains_key(&(*ssrc, *seq))),
+            RtcpFeedback::TransportCc(_) => false,
+        });
+    let matched = twcc_matched || ccfb_matched;
     let mut recv_window: Vec<(Us, i64)> = Vec::new();
     let mut sent_window: Vec<(Us, i64)> = Vec::new();
     let mut push_sample = |gcc: &mut Gcc, now: Us, recv: &[(Us, i64)], sent: &[(Us, i64)]| {
@@ -651,16 +665,32 @@ pub fn replay(data: &[u8], config: GccConfig) -> Result<Replay> {
     let mode;
     gcc.start(0);
     if matched {
-        mode = "sender-feedback";
-        for (seq, (t, size)) in &sent_by_twcc {
-            let _ = seq;
-            sent_window.push((*t, *size));
-        }
+        mode = if twcc_matched {
+            "sender-feedback"
+        } else {
+            "sender-feedback-rfc8888"
+        };
+        let sent = if twcc_matched {
+            sent_by_twcc.values().copied().collect::<Vec<_>>()
+        } else {
+            sent_by_rtp.values().copied().collect()
+        };
+        sent_window.extend(sent);
         sent_window.sort_unstable();
         let mut next_sent = 0usize;
         for (ft, f) in &feedbacks {
-            let RtcpFeedback::TransportCc(entries) = f else {
-                continue;
+            // Each report as (send time, size, arrival) of the packets it names that the capture saw leave.
+            // RFC 8888 arrival times are on the receiver's clock: only their differences matter to GCC.
+            let named: Vec<((Us, i64), Option<Us>)> = match f {
+                RtcpFeedback::TransportCc(entries) if twcc_matched => entries
+                    .iter()
+                    .filter_map(|(s, a)| Some((*sent_by_twcc.get(s)?, *a)))
+                    .collect(),
+                RtcpFeedback::Ccfb(entries) if ccfb_matched => entries
+                    .iter()
+                    .filter_map(|(ssrc, seq, a)| Some((*sent_by_rtp.get(&(*ssrc, *seq))?, *a)))
+                    .collect(),
+                _ => continue,
             };
             let now = ft - t0;
             while next_sent < sent_window.len() && sent_window[next_sent].0 <= now {
@@ -676,16 +706,13 @@ pub fn replay(data: &[u8], config: GccConfig) -> Result<Replay> {
                 );
                 next_sent += 1;
             }
-            let packets: Vec<PacketResult> = entries
-                .iter()
-                .filter_map(|(s, a)| {
-                    let &(t, size) = sent_by_twcc.get(s)?;
-                    Some(PacketResult {
-                        send_time: t,
-                        size,
-                        recv_time: *a,
-                        probe: None,
-                    })
+            let packets: Vec<PacketResult> = named
+                .into_iter()
+                .map(|((t, size), a)| PacketResult {
+                    send_time: t,
+                    size,
+                    recv_time: a,
+                    probe: None,
                 })
                 .collect();
             packets_used += packets.len() as u64;
@@ -906,6 +933,33 @@ pub mod synth {
         p
     }
 
+    /// An RFC 8888 congestion-control feedback packet for one SSRC: arrival times (receiver clock) of
+    /// sequence numbers `begin..`, reported at `report_time`.
+    pub fn ccfb(ssrc: u32, begin: u16, arrivals: &[Option<Us>], report_time: Us) -> Vec<u8> {
+        let mut body = Vec::new();
+        body.extend_from_slice(&1u32.to_be_bytes());
+        body.extend_from_slice(&ssrc.to_be_bytes());
+        body.extend_from_slice(&begin.to_be_bytes());
+        body.extend_from_slice(&(arrivals.len() as u16).to_be_bytes());
+        for a in arrivals {
+            let v: u16 = match a {
+                // Received, ECN not-ECT, arrival time offset in 1/1024 s before the report.
+                Some(t) => 0x8000 | (((report_time - t) * 1024 / 1_000_000).clamp(0, 0x1ffe) as u16),
+                None => 0,
+            };
+            body.extend_from_slice(&v.to_be_bytes());
+        }
+        if arrivals.len() % 2 == 1 {
+            body.extend_from_slice(&[0, 0]);
+        }
+        body.extend_from_slice(&((report_time * 65536 / 1_000_000) as u32).to_be_bytes());
+        let words = (body.len() / 4) as u16;
+        let mut p = vec![0x80 | 11, 205];
+        p.extend_from_slice(&words.to_be_bytes());
+        p.extend_from_slice(&body);
+        p
+    }
+
     /// A receiver-side capture: 1200-byte packets every `interval` through a bottleneck of `capacity_bps`
     /// with 40 ms propagation delay, for `secs` seconds.
     pub fn receiver_capture(interval: Us, capacity_bps: f64, secs: i64) -> Vec<u8> {
@@ -988,6 +1042,42 @@ mod tests {
         let r = replay(&synth::pcap(&recs), GccConfig::default()).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(r.summary.mode, "sender-feedback");
         assert!(r.summary.counts.transport_feedback > 10);
+        assert!(r.samples.iter().any(|s| s.usage == "overusing"));
+        assert!(
+            r.summary.final_estimate_bps < 900_000.0,
+            "{}",
+            r.summary.final_estimate_bps
+        );
+    }
+
+    #[test]
+    fn sender_capture_with_rfc8888_feedback_replays() {
+        // The same link as above, reported with RFC 8888 every 100 ms from a receiver clock 5 s ahead.
+        let mut recs: Vec<(Us, Vec<u8>)> = Vec::new();
+        let mut free = 0;
+        let mut arrivals = Vec::new();
+        for i in 0..500u16 {
+            let t = i64::from(i) * 10 * MS;
+            recs.push((1_000_000 + t, synth::rtp(i, i, t, 1200)));
+            free = free.max(t) + (1228.0 * 8.0 * 1e6 / 600_000.0) as Us;
+            arrivals.push(free + 40 * MS);
+        }
+        let mut base = 0usize;
+        let mut fb_time = 100 * MS;
+        while base < arrivals.len() {
+            let n = arrivals[base..].iter().take_while(|a| **a <= fb_time).count();
+            if n > 0 {
+                let v: Vec<Option<Us>> = arrivals[base..base + n].iter().map(|a| Some(*a + 5 * SEC)).collect();
+                let report = synth::ccfb(0x1234_5678, base as u16, &v, fb_time + 5 * SEC);
+                recs.push((1_000_000 + fb_time + 40 * MS, report));
+                base += n;
+            }
+            fb_time += 100 * MS;
+        }
+        recs.sort_by_key(|r| r.0);
+        let r = replay(&synth::pcap(&recs), GccConfig::default()).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(r.summary.mode, "sender-feedback-rfc8888");
+        assert!(r.summary.counts.rfc8888_feedback > 10);
         assert!(r.samples.iter().any(|s| s.usage == "overusing"));
         assert!(
             r.summary.final_estimate_bps < 900_000.0,
