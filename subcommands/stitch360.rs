@@ -93,127 +93,65 @@ pub struct Args {
     pub set: Vec<String>,
 }
 
-/// Video: the conversion (or the viewports of a pose trace) as a filter on the shared graph, then the spherical
-/// metadata written into the output when it is equirect or cubemap in MP4/MOV/MKV.
+/// Video: the conversion (or the viewports of a pose trace) on the shared graph, with spherical metadata.
 fn run_video(args: &Args, global: &crate::GlobalOpts) -> anyhow::Result<()> {
-    use reel::graph::spec::{GraphSpec, InputSpec, OutputSpec, VideoSpec};
-    let out_path = output(args)?.to_path_buf();
-    let chain = if let Some(trace) = &args.pose_trace {
-        if Projection::parse(&args.from)? != Projection::Equirect || !args.to.starts_with("perspective") {
-            bail!("--pose-trace renders perspective viewports (--to perspective) from equirect input");
-        }
-        let trace = trace.display().to_string();
-        if trace.contains(':') {
-            bail!("--pose-trace: '{trace}': the path must not contain ':'");
-        }
-        let mut c = format!(
-            "viewport=trace={trace}:w={}:h={}:h_fov={}",
-            args.width.unwrap_or(1920),
-            args.height.unwrap_or(1080),
-            args.h_fov
-        );
-        if let Some(v) = args.v_fov {
-            c.push_str(&format!(":v_fov={v}"));
-        }
-        c
-    } else {
-        let mut c = format!(
-            "360=from={}:to={}:yaw={}:pitch={}:roll={}:interp={}:fov={}:h_fov={}",
-            args.from, args.to, args.yaw, args.pitch, args.roll, args.interp, args.fov, args.h_fov
-        );
-        if let Some(v) = args.v_fov {
-            c.push_str(&format!(":v_fov={v}"));
-        }
-        match (args.width, args.height) {
-            (Some(w), Some(h)) => c.push_str(&format!(":w={w}:h={h}")),
-            (None, None) => {}
-            _ => bail!("give both --width and --height, or neither"),
-        }
-        c
+    use reel::vision::projection::video;
+    let to = Projection::parse(&args.to)?;
+    let size = match (args.width, args.height) {
+        (Some(w), Some(h)) => Some((w, h)),
+        (None, None) => None,
+        _ => bail!("give both --width and --height, or neither"),
     };
-    // Spherical metadata for 360 outputs in containers that carry it (written by copying into place).
-    let kind = match Projection::parse(&args.to)? {
-        _ if args.pose_trace.is_some() => None,
-        Projection::Equirect => Some(SphericalKind::Equirect),
-        Projection::Cubemap(_) => Some(SphericalKind::Cubemap),
-        _ => None,
-    };
-    let ext = out_path
-        .extension()
-        .map(|e| e.to_string_lossy().to_ascii_lowercase())
-        .unwrap_or_default();
-    let tag = kind.filter(|_| {
-        out_path.as_os_str() != "-" && args.format.is_none() && matches!(ext.as_str(), "mp4" | "mov" | "m4v" | "mkv")
-    });
-    let final_out = tag.map(|_| AtomicPath::new(&out_path, global.overwrite)).transpose()?;
-    let encode_to = match &final_out {
-        Some(_) => {
-            let name = out_path
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            out_path.with_file_name(format!(".{name}.reel-{}.stage.{ext}", std::process::id()))
+    let (chain, spherical) = match &args.pose_trace {
+        Some(trace) => {
+            if Projection::parse(&args.from)? != Projection::Equirect || !matches!(to, Projection::Perspective { .. }) {
+                bail!("--pose-trace renders perspective viewports (--to perspective) from equirect input");
+            }
+            let size = (args.width.unwrap_or(1920), args.height.unwrap_or(1080));
+            (video::viewport_chain(trace, size, args.h_fov, args.v_fov)?, None)
         }
-        None => out_path.clone(),
+        None => (
+            video::conversion_chain(
+                &args.from,
+                &args.to,
+                (args.yaw, args.pitch, args.roll),
+                &args.interp,
+                args.fov,
+                args.h_fov,
+                args.v_fov,
+                size,
+            ),
+            video::spherical_kind(&to),
+        ),
     };
-    let spec = GraphSpec {
-        input: Some(InputSpec {
-            path: Some(args.input.display().to_string()),
-            ..Default::default()
-        }),
-        video: Some(VideoSpec {
-            filters: Some(chain),
-            ..Default::default()
-        }),
-        outputs: vec![OutputSpec {
-            path: Some(encode_to.display().to_string()),
-            format: args.format.clone(),
-            ..Default::default()
-        }],
-        ..Default::default()
+    let job = video::Video360 {
+        input: args.input.display().to_string(),
+        output: output(args)?.to_path_buf(),
+        format: args.format.clone(),
+        chain,
+        spherical,
+        threads: global.threads.unwrap_or(0),
     };
-    let input = args.input.display().to_string();
-    let ictx = reel::graph::plan::open_input(&input, None)?;
-    let info = reel::graph::plan::input_info(&input, None, &ictx)?;
-    let plan = reel::graph::build(
-        &spec,
-        info,
-        &reel::graph::BuildOptions {
-            threads: global.threads.unwrap_or(0),
-        },
-    )?;
     let ctl = reel::graph::RunControl {
         overwrite: global.overwrite,
         ..Default::default()
     };
     crate::signals::install(ctl.stop.clone());
-    let progress = crate::progress::Reporter::start(global, ctl.stats.clone(), plan.input.duration);
-    let result = reel::graph::run_with_input(&plan, &ctl, Some(ictx));
+    let progress = crate::progress::Reporter::start(global, ctl.stats.clone(), None);
+    let result = video::run(&job, &ctl);
     progress.finish();
-    let summary = result?;
-    if let (Some(kind), Some(final_out)) = (tag, final_out) {
-        let info = SphericalInfo {
-            kind,
-            yaw: 0.0,
-            pitch: 0.0,
-            roll: 0.0,
-        };
-        let r = spherical::inject(&encode_to, final_out.temp(), &info);
-        let _ = std::fs::remove_file(&encode_to);
-        r.with_context(|| out_path.display().to_string())?;
-        final_out.commit()?;
-    }
-    if global.json && out_path.as_os_str() != "-" {
+    let (summary, tagged) = result?;
+    if global.json && job.output.as_os_str() != "-" {
         println!("{}", serde_json::to_string_pretty(&summary)?);
     } else if !global.quiet
         && let Some(o) = summary.outputs.first()
     {
         eprintln!(
             "wrote {}: {} video frames, {:.2} s{}",
-            out_path.display(),
+            job.output.display(),
             o.video_frames,
             o.duration,
-            if tag.is_some() { ", with spherical metadata" } else { "" }
+            if tagged { ", with spherical metadata" } else { "" }
         );
     }
     Ok(())

@@ -4,6 +4,9 @@
 //! live DASH; and hls.js and dash.js in headless Chromium play a live stream for 10 s each without a stall.
 //! Needs ffmpeg (with libsrt, as Debian's is); the browser case also chromium and node (skips without them).
 
+mod common;
+
+use common::{hls_parser_accepts, mpd_is_schema_valid};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
@@ -541,59 +544,6 @@ fn ladder_transcodes_live_to_renditions_with_aligned_segments() {
     stop(publisher);
     hls_parser_accepts(&["master.m3u8", "240p.m3u8", "144p.m3u8"].map(|f| saved.path().join(f)));
     mpd_is_schema_valid(&saved.path().join("manifest.mpd"));
-}
-
-/// hls-parser in strict mode on every playlist; skipped (with a message) without node.
-fn hls_parser_accepts(files: &[PathBuf]) {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser");
-    if Command::new("node").arg("--version").output().is_err() {
-        eprintln!("skipping hls-parser: node is not installed (apt-get install nodejs npm)");
-        return;
-    }
-    if !dir.join("node_modules/hls-parser").exists() {
-        let st = Command::new("npm")
-            .args(["ci", "--no-audit", "--no-fund"])
-            .current_dir(&dir)
-            .status();
-        assert!(st.is_ok_and(|s| s.success()), "npm ci in tests/browser failed");
-    }
-    let o = Command::new("node")
-        .arg(dir.join("check-hls.mjs"))
-        .args(files)
-        .output()
-        .expect("node");
-    assert!(
-        o.status.success(),
-        "hls-parser rejected a live playlist: {}",
-        String::from_utf8_lossy(&o.stdout)
-    );
-}
-
-/// xmllint against the MPEG DASH schema in ../shared (or $REEL_SHARED); skipped (with a message) without them.
-fn mpd_is_schema_valid(mpd: &Path) {
-    let xsd = std::env::var("REEL_SHARED")
-        .map(PathBuf::from)
-        .unwrap_or_else(|_| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared"))
-        .join("dash/DASH-MPD.xsd");
-    if !xsd.exists() {
-        eprintln!("skipping the MPD schema check: {} is absent", xsd.display());
-        return;
-    }
-    if Command::new("xmllint").arg("--version").output().is_err() {
-        eprintln!("skipping the MPD schema check: xmllint is not installed (apt-get install libxml2-utils)");
-        return;
-    }
-    let o = Command::new("xmllint")
-        .args(["--noout", "--schema"])
-        .arg(&xsd)
-        .arg(mpd)
-        .output()
-        .expect("xmllint");
-    assert!(
-        o.status.success(),
-        "live MPD not schema-valid: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
 }
 
 #[test]

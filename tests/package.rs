@@ -4,7 +4,7 @@
 mod common;
 mod support;
 
-use common::{ffprobe, psnr, reel, stderr};
+use common::{ffprobe, hls_parser_accepts, mpd_is_schema_valid, psnr, reel, stderr};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
@@ -109,53 +109,6 @@ fn target_duration(playlist: &str) -> f64 {
         .expect("target duration")
         .parse()
         .expect("number")
-}
-
-/// hls-parser in strict mode on every playlist; skipped (with a message) without node.
-fn hls_parser_accepts(files: &[PathBuf]) {
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser/check-hls.mjs");
-    let modules = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser/node_modules/hls-parser");
-    if Command::new("node").arg("--version").output().is_err() {
-        eprintln!("skipping hls-parser: node is not installed (apt-get install nodejs npm)");
-        return;
-    }
-    if !modules.exists() {
-        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser");
-        let st = Command::new("npm")
-            .args(["ci", "--no-audit", "--no-fund"])
-            .current_dir(&dir)
-            .status();
-        assert!(st.is_ok_and(|s| s.success()), "npm ci in tests/browser failed");
-    }
-    let o = Command::new("node").arg(script).args(files).output().expect("node");
-    assert!(
-        o.status.success(),
-        "hls-parser rejected a playlist: {}",
-        String::from_utf8_lossy(&o.stdout)
-    );
-}
-
-/// xmllint against the MPEG DASH schema in ../shared; skipped (with a message) when either is missing.
-fn mpd_is_schema_valid(mpd: &Path) {
-    let xsd = std::env::var("REEL_SHARED")
-        .map(PathBuf::from)
-        .unwrap_or_else(|_| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared"))
-        .join("dash/DASH-MPD.xsd");
-    if !xsd.exists() {
-        eprintln!("skipping the MPD schema check: {} is absent", xsd.display());
-        return;
-    }
-    if Command::new("xmllint").arg("--version").output().is_err() {
-        eprintln!("skipping the MPD schema check: xmllint is not installed (apt-get install libxml2-utils)");
-        return;
-    }
-    let o = Command::new("xmllint")
-        .args(["--noout", "--schema"])
-        .arg(&xsd)
-        .arg(mpd)
-        .output()
-        .expect("xmllint");
-    assert!(o.status.success(), "MPD not schema-valid: {}", stderr(&o));
 }
 
 /// Concatenates a rendition's init segment and media segments into one playable file.
@@ -625,4 +578,23 @@ fn an_aborted_run_leaves_no_package() {
         .filter(|e| e.file_name().to_string_lossy().starts_with(".aborted"))
         .collect();
     assert!(leftovers.is_empty(), "temporary package left behind");
+}
+
+/// Stdin can be opened only once: the package is made without the progress bar's duration probe.
+#[test]
+fn stdin_input_is_packaged() {
+    let f = fixture();
+    let out = f.dir.join("from-stdin");
+    // The bundled clip (320x240, its moov first so a pipe can be read): the 180p rung of the test ladder.
+    let clip = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/av.mp4");
+    let o = reel()
+        .args(["package", "-", "--hls", "-o"])
+        .arg(&out)
+        .arg("--ladder")
+        .arg(&f.ladder)
+        .stdin(std::fs::File::open(clip).unwrap())
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(!extinfs(&read(&out.join("180p/index.m3u8"))).is_empty());
 }

@@ -16,6 +16,7 @@ use crate::error::{Error, Result};
 use crate::graph::spec::{AudioSpec, GraphSpec, InputSpec, OutputSpec, RenditionSpec, VideoSpec};
 use crate::graph::{PacketSink, RunControl};
 use crate::util::atomic::AtomicPath;
+use ffmpeg_next as ff;
 use fragment::FragmentFormat;
 use segmenter::{SegmentConfig, SegmentSink, Track};
 use std::path::{Path, PathBuf};
@@ -54,6 +55,23 @@ pub struct RenditionSummary {
     pub size: u64,
     pub segments: usize,
     pub duration: f64,
+}
+
+impl RenditionSummary {
+    pub fn of(t: &Track) -> Self {
+        RenditionSummary {
+            name: t.name.clone(),
+            kind: if t.video { "video" } else { "audio" },
+            codecs: t.codecs.clone(),
+            width: t.width,
+            height: t.height,
+            average_bit_rate: t.average_bit_rate(),
+            peak_bit_rate: t.peak_bit_rate(),
+            size: t.total_size(),
+            segments: t.segments.len(),
+            duration: t.duration_seconds(),
+        }
+    }
 }
 
 /// The result of a package run.
@@ -194,18 +212,7 @@ pub fn package(opts: &PackageOptions, ctl: &RunControl) -> Result<PackageSummary
         .iter()
         .copied()
         .chain(audio_track.iter())
-        .map(|t| RenditionSummary {
-            name: t.name.clone(),
-            kind: if t.video { "video" } else { "audio" },
-            codecs: t.codecs.clone(),
-            width: t.width,
-            height: t.height,
-            average_bit_rate: t.average_bit_rate(),
-            peak_bit_rate: t.peak_bit_rate(),
-            size: t.total_size(),
-            segments: t.segments.len(),
-            duration: t.duration_seconds(),
-        })
+        .map(RenditionSummary::of)
         .collect();
     out.commit()?;
     Ok(PackageSummary {
@@ -220,31 +227,49 @@ pub fn package(opts: &PackageOptions, ctl: &RunControl) -> Result<PackageSummary
 /// Seconds added to every timestamp: more than any B-frame delay or audio priming, so decode times stay positive
 /// (MPEG-TS muxers add a similar 1.4 s). DASH removes it with presentationTimeOffset; HLS players start at the first
 /// segment's time.
-pub(crate) const TIMELINE_OFFSET: f64 = 1.0;
+const TIMELINE_OFFSET: f64 = 1.0;
 
 type Packaged = (Vec<Track>, Option<Track>, bool);
 
-pub(crate) fn segment_sink(opts: &PackageOptions, dir: &Path, name: &str) -> (Box<dyn PacketSink>, Arc<Mutex<Track>>) {
-    let track = Arc::new(Mutex::new(Track::default()));
-    let sink = SegmentSink::new(
-        SegmentConfig {
-            name: name.to_string(),
-            dir: dir.join(name),
-            format: opts.format,
-            target: opts.segment,
-            single_file: opts.single_file,
-            timeline_offset: TIMELINE_OFFSET,
-        },
-        track.clone(),
-    );
-    (Box::new(sink), track)
-}
-
-pub(crate) fn take(track: Arc<Mutex<Track>>) -> Track {
-    match Arc::try_unwrap(track) {
-        Ok(m) => m.into_inner().unwrap_or_default(),
-        Err(a) => a.lock().map(|t| t.clone()).unwrap_or_default(),
+/// Builds the plan for `spec`, sends every output to a segment sink under `dir` (named after the output) and
+/// runs it: the tracks in output order and the run's summary.
+pub(crate) fn run_segmented(
+    opts: &PackageOptions,
+    ctl: &RunControl,
+    spec: &GraphSpec,
+    info: crate::graph::plan::InputInfo,
+    input: ff::format::context::Input,
+    dir: &Path,
+) -> Result<(Vec<Track>, crate::graph::Summary)> {
+    let plan = crate::graph::build(spec, info, &crate::graph::BuildOptions { threads: opts.threads })?;
+    let mut sinks: Vec<Option<Box<dyn PacketSink>>> = Vec::new();
+    let mut tracks = Vec::new();
+    for o in &plan.outputs {
+        let track = Arc::new(Mutex::new(Track::default()));
+        let sink = SegmentSink::new(
+            SegmentConfig {
+                name: o.path.clone(),
+                dir: dir.join(&o.path),
+                format: opts.format,
+                target: opts.segment,
+                single_file: opts.single_file,
+                timeline_offset: TIMELINE_OFFSET,
+            },
+            track.clone(),
+        );
+        sinks.push(Some(Box::new(sink)));
+        tracks.push(track);
     }
+    let summary = crate::graph::run::run_with_sinks(&plan, ctl, Some(input), sinks)?;
+    // The sinks are gone with the run: each track has one owner again.
+    let tracks = tracks
+        .into_iter()
+        .map(|t| match Arc::try_unwrap(t) {
+            Ok(m) => m.into_inner().unwrap_or_default(),
+            Err(a) => a.lock().map(|t| t.clone()).unwrap_or_default(),
+        })
+        .collect();
+    Ok((tracks, summary))
 }
 
 fn is_none(codec: &Option<String>) -> bool {
@@ -350,19 +375,8 @@ fn package_ladder(opts: &PackageOptions, ctl: &RunControl, dir: &Path, notes: &m
         path: Some(input.clone()),
         ..in_spec
     });
-    let plan = crate::graph::build(&spec, info, &crate::graph::BuildOptions { threads: opts.threads })?;
-    let mut sinks = Vec::new();
-    let mut tracks = Vec::new();
-    for o in &plan.outputs {
-        let (sink, track) = segment_sink(opts, dir, &o.path);
-        sinks.push(Some(sink));
-        tracks.push(track);
-    }
-    let summary = crate::graph::run::run_with_sinks(&plan, ctl, Some(ictx), sinks)?;
-    for w in summary.warnings {
-        notes.push(w);
-    }
-    let mut all: Vec<Track> = tracks.into_iter().map(take).collect();
+    let (mut all, summary) = run_segmented(opts, ctl, &spec, info, ictx, dir)?;
+    notes.extend(summary.warnings);
     let audio_track = if with_audio { all.pop() } else { None };
     Ok((all, audio_track, summary.interrupted))
 }
@@ -433,18 +447,9 @@ fn package_copies(opts: &PackageOptions, ctl: &RunControl, dir: &Path, notes: &m
             outputs,
             ..Default::default()
         };
-        let plan = crate::graph::build(&spec, info, &crate::graph::BuildOptions { threads: opts.threads })?;
-        let mut sinks = Vec::new();
-        let mut tracks = Vec::new();
-        for o in &plan.outputs {
-            let (sink, track) = segment_sink(opts, dir, &o.path);
-            sinks.push(Some(sink));
-            tracks.push(track);
-        }
-        let summary = crate::graph::run::run_with_sinks(&plan, ctl, Some(ictx), sinks)?;
+        let (mut got, summary) = run_segmented(opts, ctl, &spec, info, ictx, dir)?;
         interrupted |= summary.interrupted;
         notes.extend(summary.warnings);
-        let mut got: Vec<Track> = tracks.into_iter().map(take).collect();
         if want_audio {
             audio = got.pop();
         }

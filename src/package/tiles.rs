@@ -9,7 +9,7 @@
 
 use super::fragment::FragmentFormat;
 use super::segmenter::Track;
-use super::{PackageOptions, PackageSummary, RenditionSummary, segment_sink, take};
+use super::{PackageOptions, PackageSummary, RenditionSummary, run_segmented};
 use crate::error::{Error, Result};
 use crate::graph::RunControl;
 use crate::graph::spec::{AudioSpec, InputSpec, OutputSpec, VideoSpec};
@@ -193,17 +193,8 @@ pub fn package_tiles(opts: &PackageOptions, grid: TileGrid, ctl: &RunControl) ->
         autorotate: Some(false),
         ..in_spec
     });
-    let plan = crate::graph::build(&spec, info, &crate::graph::BuildOptions { threads: opts.threads })?;
-    let mut sinks = Vec::new();
-    let mut tracks = Vec::new();
-    for o in &plan.outputs {
-        let (sink, track) = segment_sink(opts, out.temp(), &o.path);
-        sinks.push(Some(sink));
-        tracks.push(track);
-    }
-    let summary = crate::graph::run::run_with_sinks(&plan, ctl, Some(ictx), sinks)?;
+    let (mut all, summary) = run_segmented(opts, ctl, &spec, info, ictx, out.temp())?;
     notes.extend(summary.warnings);
-    let mut all: Vec<Track> = tracks.into_iter().map(take).collect();
     let audio_track = if with_audio { all.pop() } else { None };
     let mut rest = all.into_iter();
     let base = rest.next().expect("base output");
@@ -226,18 +217,7 @@ pub fn package_tiles(opts: &PackageOptions, grid: TileGrid, ctl: &RunControl) ->
     let renditions = std::iter::once(&base)
         .chain(tile_tracks.iter())
         .chain(audio_track.iter())
-        .map(|t| RenditionSummary {
-            name: t.name.clone(),
-            kind: if t.video { "video" } else { "audio" },
-            codecs: t.codecs.clone(),
-            width: t.width,
-            height: t.height,
-            average_bit_rate: t.average_bit_rate(),
-            peak_bit_rate: t.peak_bit_rate(),
-            size: t.total_size(),
-            segments: t.segments.len(),
-            duration: t.duration_seconds(),
-        })
+        .map(RenditionSummary::of)
         .collect();
     out.commit()?;
     Ok(PackageSummary {

@@ -146,3 +146,50 @@ pub fn psnr(a: &Path, b: &Path) -> f64 {
 pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
+
+/// hls-parser in strict mode on every playlist; skipped (with a message) without node.
+pub fn hls_parser_accepts(files: &[PathBuf]) {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser/check-hls.mjs");
+    let modules = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser/node_modules/hls-parser");
+    if Command::new("node").arg("--version").output().is_err() {
+        eprintln!("skipping hls-parser: node is not installed (apt-get install nodejs npm)");
+        return;
+    }
+    if !modules.exists() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser");
+        let st = Command::new("npm")
+            .args(["ci", "--no-audit", "--no-fund"])
+            .current_dir(&dir)
+            .status();
+        assert!(st.is_ok_and(|s| s.success()), "npm ci in tests/browser failed");
+    }
+    let o = Command::new("node").arg(script).args(files).output().expect("node");
+    assert!(
+        o.status.success(),
+        "hls-parser rejected a playlist: {}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+}
+
+/// xmllint against the MPEG DASH schema in ../shared; skipped (with a message) when either is missing.
+pub fn mpd_is_schema_valid(mpd: &Path) {
+    let xsd = std::env::var("REEL_SHARED")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared"))
+        .join("dash/DASH-MPD.xsd");
+    if !xsd.exists() {
+        eprintln!("skipping the MPD schema check: {} is absent", xsd.display());
+        return;
+    }
+    if Command::new("xmllint").arg("--version").output().is_err() {
+        eprintln!("skipping the MPD schema check: xmllint is not installed (apt-get install libxml2-utils)");
+        return;
+    }
+    let o = Command::new("xmllint")
+        .args(["--noout", "--schema"])
+        .arg(&xsd)
+        .arg(mpd)
+        .output()
+        .expect("xmllint");
+    assert!(o.status.success(), "MPD not schema-valid: {}", stderr(&o));
+}

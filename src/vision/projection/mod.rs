@@ -13,6 +13,7 @@ pub mod plane;
 pub mod remap;
 pub mod spherical;
 pub mod tiles;
+pub mod video;
 pub mod viewport;
 pub mod viewport_filter;
 
