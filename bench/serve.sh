@@ -7,6 +7,7 @@
 #
 #   bench/serve.sh                      # defaults: 10 s runs, 100 connections, 60 s soak
 #   DURATION=20s CONNS=200 SOAK=120 bench/serve.sh
+#   LIVE=0 bench/serve.sh               # without the live glass-to-glass latency run
 #
 # Both servers get the same cores: reel's runtime has NPROC worker threads, nginx NPROC worker processes.
 # Access logging is off for both (reel -q, nginx access_log off): this measures serving, not log writing.
@@ -104,32 +105,57 @@ run_wrk() {
     echo "$rps $p99 $((errors + ${non2xx:-0}))"
 }
 
+# CPU time (user + system, clock ticks) of the given processes: what serving cost, whatever else the machine runs.
+cpu_ticks() { local t=0 p; for p in "$@"; do t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat"))); done; echo "$t"; }
+TICK_MS=$(( 1000 / $(getconf CLK_TCK) ))
+nginx_workers() { pgrep -P "$nginx_pid" | tr '\n' ' '; }
+# Runs wrk against a server whose processes are $2..: prints "requests/s p99 errors cpu-ms-per-1000-requests".
+run_measured() {
+    local url=$1; shift
+    local before after out requests
+    before=$(cpu_ticks "$@")
+    out=$(wrk -t"$WRK_THREADS" -c"$CONNS" -d"$DURATION" --latency "$url")
+    after=$(cpu_ticks "$@")
+    requests=$(awk '/requests in/ {print $1}' <<<"$out")
+    local rps p99 errors
+    rps=$(awk '/^Requests\/sec:/ {print $2}' <<<"$out")
+    p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
+    errors=$(awk '/Socket errors:/ {gsub(",", ""); print $4+$6+$8+$10}' <<<"$out")
+    non2xx=$(awk '/Non-2xx or 3xx responses:/ {print $NF}' <<<"$out")
+    echo "$rps $p99 $(( ${errors:-0} + ${non2xx:-0} )) $(( (after - before) * TICK_MS * 1000 / (requests > 0 ? requests : 1) ))"
+}
+
 rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
 
 # wrk prints latencies as 850.00us, 3.21ms or 1.20s: to milliseconds.
 to_ms() { awk -v v="$1" 'BEGIN { n = v + 0; if (v ~ /us$/) n /= 1000; else if (v ~ /ms$/) n += 0; else if (v ~ /s$/) n *= 1000; printf "%.2f", n }'; }
 median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
 
-# The machine may be shared: alternate nginx and reel for ROUNDS rounds and report medians.
+# The machine may be shared: alternate nginx and reel for ROUNDS rounds and report medians. Requests/s moves
+# with whatever else runs (wrk shares the cores); the servers' own CPU time per 1000 requests does much less.
 ROUNDS=${ROUNDS:-3}
-printf '\n%-12s %-6s %14s %14s %8s   (median of %s rounds of %s, %s connections)\n' \
-    file server "requests/s" "p99 (ms)" errors "$ROUNDS" "$DURATION" "$CONNS"
+printf '\n%-12s %-6s %14s %14s %8s %16s   (median of %s rounds of %s, %s connections)\n' \
+    file server "requests/s" "p99 (ms)" errors "CPU ms/1000 req" "$ROUNDS" "$DURATION" "$CONNS"
 for target in "$SEGMENT" "$PLAYLIST"; do
     # Warm both (page cache, reel's file cache, nginx's open file cache).
     wrk -t1 -c4 -d1s "$REEL_URL$target" >/dev/null
     wrk -t1 -c4 -d1s "$NGINX_URL$target" >/dev/null
-    n_rps=""; n_p99=""; n_err=0; r_rps=""; r_p99=""; r_err=0
+    n_rps=""; n_p99=""; n_err=0; n_cpu=""; r_rps=""; r_p99=""; r_err=0; r_cpu=""
     for _ in $(seq "$ROUNDS"); do
-        read -r rps p99 err < <(run_wrk "$NGINX_URL$target" "$CONNS" "$DURATION")
-        n_rps="$n_rps $rps"; n_p99="$n_p99 $(to_ms "$p99")"; n_err=$((n_err + err))
-        read -r rps p99 err < <(run_wrk "$REEL_URL$target" "$CONNS" "$DURATION")
-        r_rps="$r_rps $rps"; r_p99="$r_p99 $(to_ms "$p99")"; r_err=$((r_err + err))
+        # shellcheck disable=SC2046 # one pid per word
+        read -r rps p99 err cpu < <(run_measured "$NGINX_URL$target" $(nginx_workers))
+        n_rps="$n_rps $rps"; n_p99="$n_p99 $(to_ms "$p99")"; n_err=$((n_err + err)); n_cpu="$n_cpu $cpu"
+        read -r rps p99 err cpu < <(run_measured "$REEL_URL$target" "$reel_pid")
+        r_rps="$r_rps $rps"; r_p99="$r_p99 $(to_ms "$p99")"; r_err=$((r_err + err)); r_cpu="$r_cpu $cpu"
     done
     name=$(basename "$target")
     nm=$(median <<<"$n_rps"); rm=$(median <<<"$r_rps")
-    printf '%-12s %-6s %14s %14s %8s   runs: %s\n' "$name" nginx "$nm" "$(median <<<"$n_p99")" "$n_err" "$n_rps"
-    printf '%-12s %-6s %14s %14s %8s   runs: %s\n' "$name" reel "$rm" "$(median <<<"$r_p99")" "$r_err" "$r_rps"
-    printf '%-12s reel/nginx requests/s: %s\n' "$name" "$(awk -v r="$rm" -v n="$nm" 'BEGIN {printf "%.3f", r / n}')"
+    nc=$(median <<<"$n_cpu"); rc=$(median <<<"$r_cpu")
+    printf '%-12s %-6s %14s %14s %8s %16s   runs: %s\n' "$name" nginx "$nm" "$(median <<<"$n_p99")" "$n_err" "$nc" "$n_rps"
+    printf '%-12s %-6s %14s %14s %8s %16s   runs: %s\n' "$name" reel "$rm" "$(median <<<"$r_p99")" "$r_err" "$rc" "$r_rps"
+    printf '%-12s reel/nginx requests/s: %s; CPU per request reel/nginx: %s\n' "$name" \
+        "$(awk -v r="$rm" -v n="$nm" 'BEGIN {printf "%.3f", r / n}')" \
+        "$(awk -v r="$rc" -v n="$nc" 'BEGIN {printf "%.3f", (n > 0 ? r / n : 0)}')"
 done
 
 echo
@@ -154,4 +180,4 @@ end_rss=$(rss_kb "$reel_pid")
 echo "reel RSS at end of soak ${end_rss} kB (start ${start_rss} kB, change $(( end_rss - start_rss )) kB)"
 
 echo
-bench/live-latency.sh
+[ "${LIVE:-1}" = 0 ] || bench/live-latency.sh

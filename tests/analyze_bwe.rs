@@ -187,6 +187,17 @@ fn rfc8867_5_1_utilisation_target_with_capacity_probing() {
     assert!(s.queue_delay_p95_ms <= 100.0, "{}", s.queue_delay_p95_ms);
 }
 
+/// Capacity probes measure the bottleneck, not this flow's share of it: with competitors their raises are wrong,
+/// and probing backs off after two in a row. RFC 8867 5.4 (three flows joining) kept its queuing delay p95 at
+/// 107 ms before the back-off and 65 ms with it.
+#[test]
+fn capacity_probing_backs_off_when_flows_compete() {
+    let c = scenario::builtin("rfc8867-5.4").unwrap_or_else(|| panic!("scenario"));
+    let s = metrics::summarize(&run_with(&c, FilterKind::Trendline));
+    assert!(s.queue_delay_p95_ms <= 80.0, "{}", s.queue_delay_p95_ms);
+    assert!(s.link_utilisation >= 0.85, "{}", s.link_utilisation);
+}
+
 /// Reference comparison: the same simulated packets and feedback through the `goog_cc` crate (libwebrtc's
 /// GoogCC ported). RFC 8867 5.1 after the first 5 s: each one-second mean of the two estimates stays within
 /// 10 % of the other. goog_cc runs with LossBasedBweV2 off, i.e. with the classic loss controller reel

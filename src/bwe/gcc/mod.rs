@@ -304,7 +304,9 @@ impl Controller for Gcc {
         if usage == Usage::Overusing {
             match acked {
                 Some(a) if self.aimd.time_to_reduce_further(now, a) => {
-                    updated = Some(self.aimd.update(usage, Some(a), now));
+                    let bps = self.aimd.update(usage, Some(a), now);
+                    self.probes.on_overuse_decrease(bps, now);
+                    updated = Some(bps);
                 }
                 None if self.aimd.valid() && self.aimd.initial_time_to_reduce_further(now) => {
                     // Overuse before any throughput is known: halve every 200 ms.
@@ -315,6 +317,9 @@ impl Controller for Gcc {
                 _ => {}
             }
         } else if let Some(p) = probe_bps {
+            if capacity_probe {
+                self.probes.on_capacity_raise(self.aimd.current_bps, p, now);
+            }
             self.aimd.set_estimate(p, now);
             updated = Some(self.aimd.current_bps);
             from_probe = true;

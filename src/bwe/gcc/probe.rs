@@ -25,6 +25,13 @@ const MAX_WAIT_FOR_RESULT: Us = SEC;
 /// utilisation in a full link (each probe burst can trip the overuse detector); 8 s found new capacity too late
 /// (RFC 8867 5.1 utilisation per phase at 3/5/8 s: 0.91/0.91/0.83/0.88, 0.93/0.87/0.92/0.90, 0.93/0.81/0.94/0.83).
 const CAPACITY_PROBE_INTERVAL: Us = 5 * SEC;
+/// Longest wait between capacity probes after repeated wrong raises.
+const MAX_CAPACITY_PROBE_INTERVAL: Us = 40 * SEC;
+/// A raise from a capacity probe counts as wrong when overuse pulls the estimate back under this factor of the
+/// pre-probe estimate within `RAISE_VERDICT_WINDOW`.
+const WRONG_RAISE_FACTOR: f64 = 1.15;
+const RAISE_VERDICT_WINDOW: Us = 3 * SEC;
+const SIGNIFICANT_RAISE: f64 = 1.3;
 
 #[derive(Debug, Clone)]
 pub struct ProbeController {
@@ -39,6 +46,12 @@ pub struct ProbeController {
     last_probe: Option<Us>,
     /// Ids of capacity probes: their results may raise the estimate but never lower it.
     capacity_ids: Vec<u32>,
+    /// Current wait between capacity probes: doubled after each wrong raise, reset by one that holds.
+    capacity_interval: Us,
+    /// The last raise a capacity probe made and the estimate before it, until its verdict.
+    pending_raise: Option<(Us, f64)>,
+    /// Wrong raises in a row; the first is forgiven (see `on_overuse_decrease`).
+    wrong_raises: u32,
 }
 
 impl ProbeController {
@@ -53,6 +66,56 @@ impl ProbeController {
             capacity_probing: false,
             last_probe: None,
             capacity_ids: Vec::new(),
+            capacity_interval: CAPACITY_PROBE_INTERVAL,
+            pending_raise: None,
+            wrong_raises: 0,
+        }
+    }
+
+    /// A capacity probe raised the estimate from `before_bps`.
+    ///
+    /// Why a verdict: a probe burst measures the bottleneck's rate, which is the capacity only when no other flow
+    /// shares the link. With competitors it overstates this flow's share, the raise fills the queue and overuse
+    /// takes it back (RFC 8867 5.2 and 5.4 lost tens of milliseconds of p95 delay to that). Such a raise backs
+    /// the probing off exponentially; one that holds means free capacity, and probing returns to its pace.
+    /// Raises of less than `SIGNIFICANT_RAISE` are not judged: in a link this flow fills alone, a probe finds the
+    /// capacity a little above the estimate and the usual sawtooth takes it back, which says nothing of competitors.
+    pub fn on_capacity_raise(&mut self, before_bps: f64, after_bps: f64, now: Us) {
+        if after_bps > before_bps * SIGNIFICANT_RAISE {
+            self.pending_raise = Some((now, before_bps));
+        }
+    }
+
+    /// The delay-based estimate after an overuse decrease.
+    ///
+    /// One wrong raise in a row is forgiven: a flow alone on a link whose capacity just grew also sees one (the
+    /// queue built in the old capacity drains late and overuse cuts the first raise back; RFC 8867 5.1 at 40 s).
+    pub fn on_overuse_decrease(&mut self, estimate_bps: f64, now: Us) {
+        if let Some((at, before)) = self.pending_raise
+            && now - at <= RAISE_VERDICT_WINDOW
+            && estimate_bps < before * WRONG_RAISE_FACTOR
+        {
+            self.wrong_raises += 1;
+            if self.wrong_raises >= 2 {
+                self.capacity_interval = (self.capacity_interval * 2).min(MAX_CAPACITY_PROBE_INTERVAL);
+            }
+            self.pending_raise = None;
+        }
+    }
+
+    /// The wait before the next capacity probe (for the observable signals and tests).
+    pub fn capacity_interval(&self) -> Us {
+        self.capacity_interval
+    }
+
+    fn settle_raise(&mut self, now: Us) {
+        if self
+            .pending_raise
+            .is_some_and(|(at, _)| now - at > RAISE_VERDICT_WINDOW)
+        {
+            self.capacity_interval = CAPACITY_PROBE_INTERVAL;
+            self.wrong_raises = 0;
+            self.pending_raise = None;
         }
     }
 
@@ -63,8 +126,9 @@ impl ProbeController {
         if !self.enabled || !self.capacity_probing || !self.started || self.waiting_since.is_some() {
             return Vec::new();
         }
+        self.settle_raise(now);
         let quiet_since = self.last_probe.map_or(increasing_since, |l| l.max(increasing_since));
-        if now - quiet_since < CAPACITY_PROBE_INTERVAL || estimate_bps * FURTHER_SCALE > self.max_bps {
+        if now - quiet_since < self.capacity_interval || estimate_bps * FURTHER_SCALE > self.max_bps {
             return Vec::new();
         }
         let out = self.initiate(&[estimate_bps * FURTHER_SCALE], now);
@@ -271,6 +335,32 @@ impl AlrDetector {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn capacity_probing_backs_off_after_two_wrong_raises_and_recovers() {
+        let mut p = ProbeController::new(10e6, true);
+        p.capacity_probing = true;
+        // A small raise is not judged; the first wrong raise is forgiven.
+        p.on_capacity_raise(1e6, 1.1e6, 0);
+        p.on_overuse_decrease(0.9e6, SEC);
+        assert_eq!(p.capacity_interval(), CAPACITY_PROBE_INTERVAL);
+        p.on_capacity_raise(1e6, 2e6, 10 * SEC);
+        p.on_overuse_decrease(1e6, 11 * SEC);
+        assert_eq!(p.capacity_interval(), CAPACITY_PROBE_INTERVAL);
+        p.on_capacity_raise(1e6, 2e6, 20 * SEC);
+        p.on_overuse_decrease(1e6, 21 * SEC);
+        assert_eq!(p.capacity_interval(), 2 * CAPACITY_PROBE_INTERVAL);
+        for i in 0..5 {
+            p.on_capacity_raise(1e6, 2e6, (30 + 10 * i) * SEC);
+            p.on_overuse_decrease(1e6, (31 + 10 * i) * SEC);
+        }
+        assert_eq!(p.capacity_interval(), MAX_CAPACITY_PROBE_INTERVAL);
+        // A raise that holds past the verdict window restores the pace.
+        p.on_capacity_raise(1e6, 2e6, 100 * SEC);
+        p.on_overuse_decrease(1.8e6, 101 * SEC);
+        p.settle_raise(104 * SEC);
+        assert_eq!(p.capacity_interval(), CAPACITY_PROBE_INTERVAL);
+    }
 
     #[test]
     fn saturated_probe_reports_95_percent_of_receive_rate() {
