@@ -112,9 +112,8 @@ mod avx2 {
         let (w, h, s) = (src.width as i32, src.height as i32, src.stride as i32);
         // A gather reads four bytes from x: x + 3 < w keeps them inside the row (on the last row inside the
         // data, whose length may end right after that row's `width` samples), y + 1 < h the row below.
-        let x_end = _mm256_set1_epi32(w - 3);
-        let y_end = _mm256_set1_epi32(h - 1);
-        let minus_one = _mm256_set1_epi32(-1);
+        let x_last = _mm256_set1_epi32(w - 4);
+        let y_last = _mm256_set1_epi32(h - 2);
         let stride = _mm256_set1_epi32(s);
         let frac_mask = _mm256_set1_epi32(0xff);
         let one = _mm256_set1_epi32(256);
@@ -137,51 +136,56 @@ mod avx2 {
                 continue;
             };
             let start_x = super::line_start_x(line, src.width);
-            let (dx, dy) = (_mm256_set1_epi32(line.dx), _mm256_set1_epi32(line.dy));
-            let (step_x, step_y) = (_mm256_mullo_epi32(lanes, dx), _mm256_mullo_epi32(lanes, dy));
+            // Positions of the next 8 pixels, advanced 8 steps at a time.
+            let mut fx = _mm256_add_epi32(
+                _mm256_set1_epi32(start_x),
+                _mm256_mullo_epi32(lanes, _mm256_set1_epi32(line.dx)),
+            );
+            let mut fy = _mm256_add_epi32(
+                _mm256_set1_epi32(line.y),
+                _mm256_mullo_epi32(lanes, _mm256_set1_epi32(line.dy)),
+            );
+            let (dx8, dy8) = (
+                _mm256_set1_epi32(line.dx.wrapping_mul(8)),
+                _mm256_set1_epi32(line.dy.wrapping_mul(8)),
+            );
             let mut k = 0;
             while k + 8 <= run.len() {
-                let fx = _mm256_add_epi32(
-                    _mm256_set1_epi32(start_x.wrapping_add(line.dx.wrapping_mul(k as i32))),
-                    step_x,
-                );
-                let fy = _mm256_add_epi32(
-                    _mm256_set1_epi32(line.y.wrapping_add(line.dy.wrapping_mul(k as i32))),
-                    step_y,
-                );
                 let (x, y) = (_mm256_srai_epi32::<16>(fx), _mm256_srai_epi32::<16>(fy));
-                let ok_x = _mm256_and_si256(_mm256_cmpgt_epi32(x, minus_one), _mm256_cmpgt_epi32(x_end, x));
-                let ok_y = _mm256_and_si256(_mm256_cmpgt_epi32(y, minus_one), _mm256_cmpgt_epi32(y_end, y));
+                // Unsigned x <= w - 4 and y <= h - 2 (negative values are huge unsigned).
+                let ok_x = _mm256_cmpeq_epi32(_mm256_max_epu32(x, x_last), x_last);
+                let ok_y = _mm256_cmpeq_epi32(_mm256_max_epu32(y, y_last), y_last);
                 if _mm256_movemask_epi8(_mm256_and_si256(ok_x, ok_y)) != -1 {
                     sample_line_scalar(src, line, k, &mut run[k..k + 8]);
-                    k += 8;
-                    continue;
+                } else {
+                    let index = _mm256_add_epi32(_mm256_mullo_epi32(y, stride), x);
+                    // SAFETY: every lane satisfies 0 <= x <= w - 4 and 0 <= y <= h - 2 (checked above), so the four
+                    // bytes read at y * s + x and at (y + 1) * s + x end at or before (h - 1) * s + w - 1, inside the
+                    // consistent plane's data; the offsets fit i32 because the data length does.
+                    let (top, bottom) = unsafe {
+                        (
+                            _mm256_i32gather_epi32::<1>(base as *const i32, index),
+                            _mm256_i32gather_epi32::<1>(base.add(s as usize) as *const i32, index),
+                        )
+                    };
+                    let ax = _mm256_and_si256(_mm256_srai_epi32::<8>(fx), frac_mask);
+                    let ay = _mm256_and_si256(_mm256_srai_epi32::<8>(fy), frac_mask);
+                    // 16-bit weight pairs (256 - ax, ax): one multiply-add blends a row's two taps.
+                    let wx = _mm256_or_si256(_mm256_sub_epi32(one, ax), _mm256_slli_epi32::<16>(ax));
+                    let top = _mm256_madd_epi16(_mm256_shuffle_epi8(top, pair), wx);
+                    let bottom = _mm256_madd_epi16(_mm256_shuffle_epi8(bottom, pair), wx);
+                    // At most 65280 * 256 per product: no overflow of 32-bit lanes.
+                    let sum = _mm256_add_epi32(
+                        _mm256_mullo_epi32(top, _mm256_sub_epi32(one, ay)),
+                        _mm256_mullo_epi32(bottom, ay),
+                    );
+                    let result = _mm256_srli_epi32::<16>(_mm256_add_epi32(sum, round));
+                    let packed = _mm256_permutevar8x32_epi32(_mm256_shuffle_epi8(result, low_bytes), halves);
+                    let bytes = _mm_cvtsi128_si64(_mm256_castsi256_si128(packed)).to_le_bytes();
+                    run[k..k + 8].copy_from_slice(&bytes);
                 }
-                let index = _mm256_add_epi32(_mm256_mullo_epi32(y, stride), x);
-                // SAFETY: every lane satisfies 0 <= x < w - 3 and 0 <= y < h - 1 (checked above), so the four
-                // bytes read at y * s + x and at (y + 1) * s + x end at or before (h - 1) * s + w - 1, inside the
-                // consistent plane's data; the offsets fit i32 because the data length does.
-                let (top, bottom) = unsafe {
-                    (
-                        _mm256_i32gather_epi32::<1>(base as *const i32, index),
-                        _mm256_i32gather_epi32::<1>(base.add(s as usize) as *const i32, index),
-                    )
-                };
-                let ax = _mm256_and_si256(_mm256_srai_epi32::<8>(fx), frac_mask);
-                let ay = _mm256_and_si256(_mm256_srai_epi32::<8>(fy), frac_mask);
-                // 16-bit weight pairs (256 - ax, ax): one multiply-add blends a row's two taps.
-                let wx = _mm256_or_si256(_mm256_sub_epi32(one, ax), _mm256_slli_epi32::<16>(ax));
-                let top = _mm256_madd_epi16(_mm256_shuffle_epi8(top, pair), wx);
-                let bottom = _mm256_madd_epi16(_mm256_shuffle_epi8(bottom, pair), wx);
-                // At most 65280 * 256 per product: no overflow of 32-bit lanes.
-                let sum = _mm256_add_epi32(
-                    _mm256_mullo_epi32(top, _mm256_sub_epi32(one, ay)),
-                    _mm256_mullo_epi32(bottom, ay),
-                );
-                let result = _mm256_srli_epi32::<16>(_mm256_add_epi32(sum, round));
-                let packed = _mm256_permutevar8x32_epi32(_mm256_shuffle_epi8(result, low_bytes), halves);
-                let bytes = _mm_cvtsi128_si64(_mm256_castsi256_si128(packed)).to_le_bytes();
-                run[k..k + 8].copy_from_slice(&bytes);
+                fx = _mm256_add_epi32(fx, dx8);
+                fy = _mm256_add_epi32(fy, dy8);
                 k += 8;
             }
             let rest = run.len() - k;
