@@ -83,15 +83,18 @@ pub fn sample_wrapped<T: Sample>(src: &PlaneRef<'_, T>, fx: i32, fy: i32) -> T {
     T::blend4([at(x0, ya), at(x1, ya), at(x0, yb), at(x1, yb)], weights(fx, fy))
 }
 
-/// [`sample_lines_scalar`] for 8-bit planes, with the AVX2 kernel where the CPU has it.
-pub fn sample_lines_u8(src: &PlaneRef<'_, u8>, lines: &[Line], out: &mut [u8]) {
+/// [`sample_lines_scalar`] for 8-bit planes, with the AVX2 kernel where the CPU has it; `N` planes of the same
+/// size and stride (the two chroma planes) share the positions' arithmetic.
+pub fn sample_lines_u8<const N: usize>(srcs: [&PlaneRef<'_, u8>; N], lines: &[Line], outs: [&mut [u8]; N]) {
     #[cfg(target_arch = "x86_64")]
     if std::is_x86_feature_detected!("avx2") {
         // SAFETY: the CPU supports AVX2 (detected just above), the only requirement of the target feature.
-        unsafe { avx2::sample_lines_u8(src, lines, out) };
+        unsafe { avx2::sample_lines_u8(srcs, lines, outs) };
         return;
     }
-    sample_lines_scalar(src, lines, out);
+    for (src, out) in srcs.into_iter().zip(outs) {
+        sample_lines_scalar(src, lines, out);
+    }
 }
 
 #[cfg(target_arch = "x86_64")]
@@ -99,14 +102,26 @@ mod avx2 {
     use super::{Line, PlaneRef, sample_line_scalar, sample_lines_scalar};
     use std::arch::x86_64::*;
 
-    /// AVX2 version of [`super::sample_lines_scalar`] for 8-bit planes, bit-identical to it. Runs of 8 pixels
-    /// whose four taps all lie inside the plane (not at the seam, not on the last row) take two gathers of four
-    /// bytes; other runs and the last few pixels of a line go to the scalar kernel.
+    /// AVX2 version of [`super::sample_lines_scalar`] for `N` 8-bit planes of one size, bit-identical to it.
+    /// Runs of 8 pixels whose four taps all lie inside the plane (not at the seam, not on the last row) take two
+    /// gathers of four bytes per plane; other runs and the last few pixels of a line go to the scalar kernel.
     #[target_feature(enable = "avx2")]
-    pub fn sample_lines_u8(src: &PlaneRef<'_, u8>, lines: &[Line], out: &mut [u8]) {
-        // Gather offsets are i32: larger planes (and inconsistent ones) take the scalar path.
-        if !src.is_consistent() || src.data.len() > i32::MAX as usize || src.width < 4 || src.height < 2 {
-            sample_lines_scalar(src, lines, out);
+    pub fn sample_lines_u8<const N: usize>(srcs: [&PlaneRef<'_, u8>; N], lines: &[Line], mut outs: [&mut [u8]; N]) {
+        let Some(src) = srcs.first().copied() else {
+            return;
+        };
+        // Gather offsets are i32: larger planes (and inconsistent ones) take the scalar path, as do planes whose
+        // sizes differ (one offset per pixel serves them all).
+        if srcs.iter().any(|p| {
+            !p.is_consistent()
+                || p.data.len() > i32::MAX as usize
+                || (p.width, p.height, p.stride) != (src.width, src.height, src.stride)
+        }) || src.width < 4
+            || src.height < 2
+        {
+            for (src, out) in srcs.into_iter().zip(outs) {
+                sample_lines_scalar(src, lines, out);
+            }
             return;
         }
         let (w, h, s) = (src.width as i32, src.height as i32, src.stride as i32);
@@ -130,11 +145,13 @@ mod avx2 {
             -1, -1, -1, -1,
         );
         let halves = _mm256_setr_epi32(0, 4, 1, 1, 1, 1, 1, 1);
-        let base = src.data.as_ptr();
+        let bases = srcs.map(|p| p.data.as_ptr());
         for line in lines {
-            let Some(run) = out.get_mut(line.begin..line.begin.saturating_add(line.n)) else {
+            let (begin, end) = (line.begin, line.begin.saturating_add(line.n));
+            if outs.iter().any(|out| end > out.len()) {
                 continue;
-            };
+            }
+            let n = end - begin;
             let start_x = super::line_start_x(line, src.width);
             // Positions of the next 8 pixels, advanced 8 steps at a time.
             let mut fx = _mm256_add_epi32(
@@ -150,47 +167,51 @@ mod avx2 {
                 _mm256_set1_epi32(line.dy.wrapping_mul(8)),
             );
             let mut k = 0;
-            while k + 8 <= run.len() {
+            while k + 8 <= n {
                 let (x, y) = (_mm256_srai_epi32::<16>(fx), _mm256_srai_epi32::<16>(fy));
                 // Unsigned x <= w - 4 and y <= h - 2 (negative values are huge unsigned).
                 let ok_x = _mm256_cmpeq_epi32(_mm256_max_epu32(x, x_last), x_last);
                 let ok_y = _mm256_cmpeq_epi32(_mm256_max_epu32(y, y_last), y_last);
                 if _mm256_movemask_epi8(_mm256_and_si256(ok_x, ok_y)) != -1 {
-                    sample_line_scalar(src, line, k, &mut run[k..k + 8]);
+                    for (src, out) in srcs.iter().zip(outs.iter_mut()) {
+                        sample_line_scalar(src, line, k, &mut out[begin + k..begin + k + 8]);
+                    }
                 } else {
                     let index = _mm256_add_epi32(_mm256_mullo_epi32(y, stride), x);
-                    // SAFETY: every lane satisfies 0 <= x <= w - 4 and 0 <= y <= h - 2 (checked above), so the four
-                    // bytes read at y * s + x and at (y + 1) * s + x end at or before (h - 1) * s + w - 1, inside the
-                    // consistent plane's data; the offsets fit i32 because the data length does.
-                    let (top, bottom) = unsafe {
-                        (
-                            _mm256_i32gather_epi32::<1>(base as *const i32, index),
-                            _mm256_i32gather_epi32::<1>(base.add(s as usize) as *const i32, index),
-                        )
-                    };
                     let ax = _mm256_and_si256(_mm256_srai_epi32::<8>(fx), frac_mask);
                     let ay = _mm256_and_si256(_mm256_srai_epi32::<8>(fy), frac_mask);
                     // 16-bit weight pairs (256 - ax, ax): one multiply-add blends a row's two taps.
                     let wx = _mm256_or_si256(_mm256_sub_epi32(one, ax), _mm256_slli_epi32::<16>(ax));
-                    let top = _mm256_madd_epi16(_mm256_shuffle_epi8(top, pair), wx);
-                    let bottom = _mm256_madd_epi16(_mm256_shuffle_epi8(bottom, pair), wx);
-                    // At most 65280 * 256 per product: no overflow of 32-bit lanes.
-                    let sum = _mm256_add_epi32(
-                        _mm256_mullo_epi32(top, _mm256_sub_epi32(one, ay)),
-                        _mm256_mullo_epi32(bottom, ay),
-                    );
-                    let result = _mm256_srli_epi32::<16>(_mm256_add_epi32(sum, round));
-                    let packed = _mm256_permutevar8x32_epi32(_mm256_shuffle_epi8(result, low_bytes), halves);
-                    let bytes = _mm_cvtsi128_si64(_mm256_castsi256_si128(packed)).to_le_bytes();
-                    run[k..k + 8].copy_from_slice(&bytes);
+                    let wy = _mm256_sub_epi32(one, ay);
+                    for (base, out) in bases.iter().zip(outs.iter_mut()) {
+                        // SAFETY: every lane satisfies 0 <= x <= w - 4 and 0 <= y <= h - 2 (checked above), so the
+                        // four bytes read at y * s + x and at (y + 1) * s + x end at or before (h - 1) * s + w - 1,
+                        // inside every (consistent, same-sized) plane's data; the offsets fit i32 because the data
+                        // lengths do.
+                        let (top, bottom) = unsafe {
+                            (
+                                _mm256_i32gather_epi32::<1>(*base as *const i32, index),
+                                _mm256_i32gather_epi32::<1>(base.add(s as usize) as *const i32, index),
+                            )
+                        };
+                        let top = _mm256_madd_epi16(_mm256_shuffle_epi8(top, pair), wx);
+                        let bottom = _mm256_madd_epi16(_mm256_shuffle_epi8(bottom, pair), wx);
+                        // At most 65280 * 256 per product: no overflow of 32-bit lanes.
+                        let sum = _mm256_add_epi32(_mm256_mullo_epi32(top, wy), _mm256_mullo_epi32(bottom, ay));
+                        let result = _mm256_srli_epi32::<16>(_mm256_add_epi32(sum, round));
+                        let packed = _mm256_permutevar8x32_epi32(_mm256_shuffle_epi8(result, low_bytes), halves);
+                        let bytes = _mm_cvtsi128_si64(_mm256_castsi256_si128(packed)).to_le_bytes();
+                        out[begin + k..begin + k + 8].copy_from_slice(&bytes);
+                    }
                 }
                 fx = _mm256_add_epi32(fx, dx8);
                 fy = _mm256_add_epi32(fy, dy8);
                 k += 8;
             }
-            let rest = run.len() - k;
-            if rest > 0 {
-                sample_line_scalar(src, line, k, &mut run[k..]);
+            if k < n {
+                for (src, out) in srcs.iter().zip(outs.iter_mut()) {
+                    sample_line_scalar(src, line, k, &mut out[begin + k..end]);
+                }
             }
         }
     }
@@ -216,6 +237,9 @@ mod tests {
         let mut plane = Plane::new(w, h, 0u8);
         plane.data.iter_mut().for_each(|p| *p = xorshift(&mut seed) as u8);
         let src = plane.as_ref();
+        // A second plane of the same size, sampled together with the first (as the two chroma planes are).
+        let mut other = Plane::new(w, h, 0u8);
+        other.data.iter_mut().for_each(|p| *p = xorshift(&mut seed) as u8);
         let jitter = |seed: &mut u64, span: f64| (xorshift(seed) % 1_000_000) as f64 / 1e6 * span;
         // Lines inside the plane, across the seam, beyond the poles and right at the last row and column, of
         // every length around the vector width, packed into rows of 200 pixels.
@@ -244,9 +268,13 @@ mod tests {
             }
             let mut fast = vec![0u8; 200];
             let mut slow = vec![1u8; 200];
-            sample_lines_u8(&src, &lines, &mut fast);
+            sample_lines_u8([&src], &lines, [&mut fast]);
             sample_lines_scalar(&src, &lines, &mut slow);
             assert_eq!(fast, slow, "row {row}");
+            let (mut fast_a, mut fast_b, mut slow_b) = (vec![0u8; 200], vec![0u8; 200], vec![1u8; 200]);
+            sample_lines_u8([&src, &other.as_ref()], &lines, [&mut fast_a, &mut fast_b]);
+            sample_lines_scalar(&other.as_ref(), &lines, &mut slow_b);
+            assert_eq!((fast_a, fast_b), (slow.clone(), slow_b), "row {row}, two planes");
             for line in &lines {
                 for k in 0..line.n {
                     let (fx, fy) = (line.x + line.dx * k as i32, line.y + line.dy * k as i32);

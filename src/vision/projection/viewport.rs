@@ -199,9 +199,25 @@ impl ViewportRenderer {
             }
         }
         let this = &*self;
+        // Two chroma planes of one size share their positions (same lines, same gather offsets).
+        let paired_chroma = inputs.len() == 3
+            && (inputs[1].width, inputs[1].height, inputs[1].stride)
+                == (inputs[2].width, inputs[2].height, inputs[2].stride);
         band_planes.into_par_iter().enumerate().for_each(|(gy, planes)| {
-            for (p, (band, data)) in planes.into_iter().enumerate() {
-                this.render_band(&m, gy, &band, &inputs[p], data);
+            let mut planes = planes.into_iter();
+            match (planes.next(), planes.next(), planes.next()) {
+                (Some((band0, data0)), Some((band1, data1)), Some((band2, data2)))
+                    if paired_chroma && band1 == band2 && planes.len() == 0 =>
+                {
+                    this.render_band(&m, gy, &band0, [&inputs[0]], [data0]);
+                    this.render_band(&m, gy, &band1, [&inputs[1], &inputs[2]], [data1, data2]);
+                }
+                (first, second, third) => {
+                    let all = [first, second, third].into_iter().flatten().chain(planes);
+                    for (p, (band, data)) in all.enumerate() {
+                        this.render_band(&m, gy, &band, [&inputs[p]], [data]);
+                    }
+                }
             }
         });
         Ok(stats)
@@ -210,50 +226,54 @@ impl ViewportRenderer {
     /// Renders the rows of one output plane that lie in grid band `gy`, compiled for AVX2 where the CPU has it
     /// (cell set-up rounds inline, and the 8-bit sampling kernel can inline; the results are the same either
     /// way, as no fused multiply-add is enabled).
-    fn render_band<T: Sample>(
+    fn render_band<T: Sample, const N: usize>(
         &self,
         m: &[[f32; 3]; 3],
         gy: usize,
         band: &PlaneBand,
-        src: &PlaneRef<'_, T>,
-        out: &mut [T],
+        srcs: [&PlaneRef<'_, T>; N],
+        outs: [&mut [T]; N],
     ) {
         #[cfg(target_arch = "x86_64")]
         if std::is_x86_feature_detected!("avx2") {
             // SAFETY: the CPU supports AVX2 (detected just above), the only requirement of the target feature.
-            unsafe { self.render_band_avx2(m, gy, band, src, out) };
+            unsafe { self.render_band_avx2(m, gy, band, srcs, outs) };
             return;
         }
-        self.render_band_portable(m, gy, band, src, out);
+        self.render_band_portable(m, gy, band, srcs, outs);
     }
 
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx2")]
-    fn render_band_avx2<T: Sample>(
+    fn render_band_avx2<T: Sample, const N: usize>(
         &self,
         m: &[[f32; 3]; 3],
         gy: usize,
         band: &PlaneBand,
-        src: &PlaneRef<'_, T>,
-        out: &mut [T],
+        srcs: [&PlaneRef<'_, T>; N],
+        outs: [&mut [T]; N],
     ) {
-        self.render_band_portable(m, gy, band, src, out);
+        self.render_band_portable(m, gy, band, srcs, outs);
     }
 
     #[inline(always)]
-    fn render_band_portable<T: Sample>(
+    fn render_band_portable<T: Sample, const N: usize>(
         &self,
         m: &[[f32; 3]; 3],
         gy: usize,
         band: &PlaneBand,
-        src: &PlaneRef<'_, T>,
-        out: &mut [T],
+        srcs: [&PlaneRef<'_, T>; N],
+        mut outs: [&mut [T]; N],
     ) {
         let gw = self.grid_w;
         let PlaneBand { y0, rows, w, h, stride } = *band;
         // Plane scale relative to luma: pixel x of this plane sits at luma x * kx.
         let kx = self.out_w as f64 / w as f64;
         let ky = self.out_h as f64 / h as f64;
+        // All planes have this size (the caller pairs only planes of one size).
+        let Some(src) = srcs.first() else {
+            return;
+        };
         let (sw, sh) = (src.width as f64, src.height as f64);
         let cell = CELL as f64;
         // Per cell of this band: the plane's pixel range and, for a linear cell, the source position of its first
@@ -313,7 +333,7 @@ impl ViewportRenderer {
         let (tan_x, tan_y) = (self.tan_x, self.tan_y);
         for r in 0..rows {
             let y = y0 + r;
-            let row = &mut out[r * stride..r * stride + w];
+            let rows = outs.each_mut().map(|out| &mut out[r * stride..r * stride + w]);
             let mut count = 0;
             let mut x = 0usize;
             for cell in &cells {
@@ -376,7 +396,7 @@ impl ViewportRenderer {
                 };
                 count += 1;
             }
-            T::sample_lines(src, &lines[..count], row);
+            T::sample_lines(srcs, &lines[..count], rows);
         }
     }
 }
@@ -395,7 +415,7 @@ struct CellSpan {
 }
 
 /// The rows of one output plane that one grid band covers.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct PlaneBand {
     y0: usize,
     rows: usize,
