@@ -111,11 +111,14 @@ fn main() {
                 image_io::save(Path::new(path), &RgbPlanes::U8(planes)).expect("save");
             }
         }
-        // viewport YUV420P W H POSES THREADS: pose-to-1080p-viewport latency over a synthetic head trace.
+        // viewport YUV420P W H POSES [STEP]: pose-to-1080p-viewport latency over a synthetic head trace (threads
+        // from RAYON_NUM_THREADS); STEP > 1 renders every STEP-th pose of a POSES * STEP trace, a short but
+        // representative run for instruction counts (callgrind).
         "viewport" => {
             let raw = std::fs::read(arg(1)).expect("raw yuv");
             let (w, h): (usize, usize) = (arg(2).parse().expect("w"), arg(3).parse().expect("h"));
             let poses: usize = arg(4).parse().expect("poses");
+            let step: usize = args.get(5).map_or(1, |s| s.parse().expect("step"));
             let (cw, ch) = (w / 2, h / 2);
             assert!(raw.len() >= w * h + 2 * cw * ch, "short yuv file");
             let input = [
@@ -151,7 +154,7 @@ fn main() {
             let cpu0 = cpu_seconds();
             for i in 0..poses {
                 // A head looking around: sweeping yaw, nodding pitch up to the poles, some roll.
-                let t = i as f64 / 60.0;
+                let t = (i * step) as f64 / 60.0;
                 let (yaw, pitch, roll) = (t * 70.0 % 360.0 - 180.0, 85.0 * (t * 0.9).sin(), 10.0 * (t * 1.7).sin());
                 let mut outs: Vec<PlaneMut<'_, u8>> = out.iter_mut().map(|p| p.as_mut()).collect();
                 let t0 = Instant::now();

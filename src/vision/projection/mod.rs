@@ -11,6 +11,7 @@ pub mod image_io;
 pub mod metrics;
 pub mod plane;
 pub mod remap;
+pub mod row_sampler;
 pub mod spherical;
 pub mod tiles;
 pub mod video;

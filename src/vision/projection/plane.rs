@@ -10,6 +10,19 @@ pub trait Sample: Copy + Send + Sync + Default + PartialEq + std::fmt::Debug + '
     fn from_f32(v: f32, max: f32) -> Self;
     /// Bilinear blend of four samples with weights that sum to 65536.
     fn blend4(p: [Self; 4], w: [u32; 4]) -> Self;
+    /// Bilinear samples along straight lines of 16.16 fixed-point source positions into one output row,
+    /// wrapping across the equirect seam and clamping at the poles ([`super::row_sampler`]); types may bring
+    /// faster kernels.
+    /// `N` planes of one size (the two chroma planes) may share the positions' arithmetic.
+    fn sample_lines<const N: usize>(
+        srcs: [&PlaneRef<'_, Self>; N],
+        lines: &[super::row_sampler::Line],
+        outs: [&mut [Self]; N],
+    ) {
+        for (src, out) in srcs.into_iter().zip(outs) {
+            super::row_sampler::sample_lines_scalar(src, lines, out);
+        }
+    }
 }
 
 impl Sample for u8 {
@@ -30,6 +43,14 @@ impl Sample for u8 {
     fn blend4(p: [Self; 4], w: [u32; 4]) -> Self {
         // 255 * 65536 < 2^32: no overflow.
         ((p[0] as u32 * w[0] + p[1] as u32 * w[1] + p[2] as u32 * w[2] + p[3] as u32 * w[3] + 32768) >> 16) as u8
+    }
+    #[inline]
+    fn sample_lines<const N: usize>(
+        srcs: [&PlaneRef<'_, Self>; N],
+        lines: &[super::row_sampler::Line],
+        outs: [&mut [Self]; N],
+    ) {
+        super::row_sampler::sample_lines_u8(srcs, lines, outs);
     }
 }
 

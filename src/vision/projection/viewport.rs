@@ -7,8 +7,14 @@
 //! 1080p), and pixels between nodes interpolate the source position linearly, stepping in 16.16 fixed
 //! point. Each cell's centre is also projected exactly; a cell where linear interpolation would miss by more
 //! than `MAX_ERROR_PX` (around the poles, where longitude swings) is rendered with exact per-pixel rays.
+//!
+//! Per band of cells, each cell's first source position and step are linear functions of the row (32.32 fixed
+//! point), so a row is a list of straight lines of 16.16 positions that the sampling kernel
+//! ([`super::row_sampler`]) steps along: for 8-bit planes with AVX2, 8 pixels per two gathers. Projections (grid
+//! nodes, cell centres, exact pixels) use a polynomial atan2 (error far below a hundredth of a pixel).
 
 use super::plane::{PlaneMut, PlaneRef, Sample};
+use super::row_sampler::Line;
 use crate::error::{Error, Result};
 use rayon::prelude::*;
 use std::f32::consts::PI;
@@ -53,7 +59,16 @@ impl ViewportRenderer {
                 "viewport field of view {h_fov_deg}x{v_fov_deg} is not in (0, 179)"
             )));
         }
-        if out_w < 2 || out_h < 2 || src_w < 2 || src_h < 2 || out_w > 16384 || out_h > 16384 {
+        // Source positions are 16.16 fixed point in i32: sources up to 16384 pixels keep them far from overflow.
+        if out_w < 2
+            || out_h < 2
+            || src_w < 2
+            || src_h < 2
+            || out_w > 16384
+            || out_h > 16384
+            || src_w > 16384
+            || src_h > 16384
+        {
             return Err(Error::InvalidArgument(format!(
                 "viewport sizes {out_w}x{out_h} from {src_w}x{src_h}"
             )));
@@ -184,36 +199,94 @@ impl ViewportRenderer {
             }
         }
         let this = &*self;
+        // Two chroma planes of one size share their positions (same lines, same gather offsets).
+        let paired_chroma = inputs.len() == 3
+            && (inputs[1].width, inputs[1].height, inputs[1].stride)
+                == (inputs[2].width, inputs[2].height, inputs[2].stride);
         band_planes.into_par_iter().enumerate().for_each(|(gy, planes)| {
-            for (p, (band, data)) in planes.into_iter().enumerate() {
-                this.render_band(&m, gy, &band, &inputs[p], data);
+            let mut planes = planes.into_iter();
+            match (planes.next(), planes.next(), planes.next()) {
+                (Some((band0, data0)), Some((band1, data1)), Some((band2, data2)))
+                    if paired_chroma && band1 == band2 && planes.len() == 0 =>
+                {
+                    this.render_band(&m, gy, &band0, [&inputs[0]], [data0]);
+                    this.render_band(&m, gy, &band1, [&inputs[1], &inputs[2]], [data1, data2]);
+                }
+                (first, second, third) => {
+                    let all = [first, second, third].into_iter().flatten().chain(planes);
+                    for (p, (band, data)) in all.enumerate() {
+                        this.render_band(&m, gy, &band, [&inputs[p]], [data]);
+                    }
+                }
             }
         });
         Ok(stats)
     }
 
-    /// Renders the rows of one output plane that lie in grid band `gy`.
-    fn render_band<T: Sample>(
+    /// Renders the rows of one output plane that lie in grid band `gy`, compiled for AVX2 where the CPU has it
+    /// (cell set-up rounds inline, and the 8-bit sampling kernel can inline; the results are the same either
+    /// way, as no fused multiply-add is enabled).
+    fn render_band<T: Sample, const N: usize>(
         &self,
         m: &[[f32; 3]; 3],
         gy: usize,
         band: &PlaneBand,
-        src: &PlaneRef<'_, T>,
-        out: &mut [T],
+        srcs: [&PlaneRef<'_, T>; N],
+        outs: [&mut [T]; N],
+    ) {
+        #[cfg(target_arch = "x86_64")]
+        if std::is_x86_feature_detected!("avx2") {
+            // SAFETY: the CPU supports AVX2 (detected just above), the only requirement of the target feature.
+            unsafe { self.render_band_avx2(m, gy, band, srcs, outs) };
+            return;
+        }
+        self.render_band_portable(m, gy, band, srcs, outs);
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    fn render_band_avx2<T: Sample, const N: usize>(
+        &self,
+        m: &[[f32; 3]; 3],
+        gy: usize,
+        band: &PlaneBand,
+        srcs: [&PlaneRef<'_, T>; N],
+        outs: [&mut [T]; N],
+    ) {
+        self.render_band_portable(m, gy, band, srcs, outs);
+    }
+
+    #[inline(always)]
+    fn render_band_portable<T: Sample, const N: usize>(
+        &self,
+        m: &[[f32; 3]; 3],
+        gy: usize,
+        band: &PlaneBand,
+        srcs: [&PlaneRef<'_, T>; N],
+        mut outs: [&mut [T]; N],
     ) {
         let gw = self.grid_w;
         let PlaneBand { y0, rows, w, h, stride } = *band;
         // Plane scale relative to luma: pixel x of this plane sits at luma x * kx.
-        let kx = self.out_w as f32 / w as f32;
-        let ky = self.out_h as f32 / h as f32;
-        let (sw, sh) = (src.width as f32, src.height as f32);
-        let (swi, shi) = (src.width as i32, src.height as i32);
-        // Per cell of this band (constant over its rows): the plane's pixel range and the unwrapped corners.
-        // Hoisted out of the row loop: per cell and row only a few multiply-adds remain.
-        let cells: Vec<CellSpan> = (0..gw - 1)
-            .map(|gx| {
-                let begin = ((((gx * CELL) as f32) / kx - 0.5).ceil().max(0.0) as usize).min(w);
-                let end = (((((gx + 1) * CELL) as f32) / kx - 0.5).ceil().max(0.0) as usize).min(w);
+        let kx = self.out_w as f64 / w as f64;
+        let ky = self.out_h as f64 / h as f64;
+        // All planes have this size (the caller pairs only planes of one size).
+        let Some(src) = srcs.first() else {
+            return;
+        };
+        let (sw, sh) = (src.width as f64, src.height as f64);
+        let cell = CELL as f64;
+        // Per cell of this band: the plane's pixel range and, for a linear cell, the source position of its first
+        // pixel and the step to the next as linear functions of the row (bilinear interpolation between the
+        // corners is linear along a row and, at a fixed column, down the rows), in 32.32 fixed point. Per cell
+        // and row only integer adds and shifts remain.
+        // A plain loop rather than an iterator chain keeps this inside the function compiled for AVX2 (rounding
+        // inline rather than through libm).
+        let mut cells: Vec<CellSpan> = Vec::with_capacity(gw - 1);
+        for gx in 0..gw - 1 {
+            cells.push({
+                let begin = ((((gx * CELL) as f64) / kx - 0.5).ceil().max(0.0) as usize).min(w);
+                let end = (((((gx + 1) * CELL) as f64) / kx - 0.5).ceil().max(0.0) as usize).min(w);
                 let exact = self.cell_exact[gy * (gw - 1) + gx];
                 let c = corners(&self.node_st, gw, gx, gy);
                 let s0 = c[0][0];
@@ -222,125 +295,127 @@ impl ViewportRenderer {
                     unwrap_near(c[1][0], s0),
                     unwrap_near(c[2][0], s0),
                     unwrap_near(c[3][0], s0),
-                ];
-                let tv = [c[0][1], c[1][1], c[2][1], c[3][1]];
+                ]
+                .map(f64::from);
+                let tv = [c[0][1], c[1][1], c[2][1], c[3][1]].map(f64::from);
+                // Fraction across the cell of the first pixel's centre, and per pixel of this plane.
+                let u0 = ((begin as f64 + 0.5) * kx - (gx * CELL) as f64) / cell;
+                let du = kx / cell;
+                // (start x, step x, start y, step y) in this plane's pixels at fraction `v` down the cell.
+                let line = |v: f64| -> [f64; 4] {
+                    let (ls, rs) = (sv[0] + (sv[2] - sv[0]) * v, sv[1] + (sv[3] - sv[1]) * v);
+                    let (lt, rt) = (tv[0] + (tv[2] - tv[0]) * v, tv[1] + (tv[3] - tv[1]) * v);
+                    [
+                        (ls + (rs - ls) * u0) * sw - 0.5,
+                        (rs - ls) * du * sw,
+                        (lt + (rt - lt) * u0) * sh - 0.5,
+                        (rt - lt) * du * sh,
+                    ]
+                };
+                // Fraction down the cell of the band's first row of this plane, and per row.
+                let v0 = ((y0 as f64 + 0.5) * ky - (gy * CELL) as f64) / cell;
+                let (first, next) = (line(v0), line(v0 + ky / cell));
+                let fixed = |v: f64| (v * 4_294_967_296.0) as i64;
                 CellSpan {
                     begin,
                     end,
                     exact,
-                    s: sv,
-                    t: tv,
+                    at_first_row: first.map(fixed),
+                    per_row: [0, 1, 2, 3].map(|i| fixed(next[i] - first[i])),
                 }
-            })
-            .collect();
+            });
+        }
+        // Each row is a list of straight lines of source positions (one per linear cell, one per pixel of an
+        // exact cell) for the sampling kernel, which steps along them itself.
+        // Sized for the worst case (every pixel its own line, plus the tail) and filled by index: cheaper than
+        // pushing.
+        let mut lines = vec![Line::default(); w + cells.len() + 1];
+        let (tan_x, tan_y) = (self.tan_x, self.tan_y);
         for r in 0..rows {
             let y = y0 + r;
-            let row = &mut out[r * stride..r * stride + w];
-            // Luma position of this row's pixel centres, and where it falls in the band's cells.
-            let ly = (y as f32 + 0.5) * ky;
-            let fy = ((ly - (gy * CELL) as f32) / CELL as f32).clamp(0.0, 1.0);
+            let rows = outs.each_mut().map(|out| &mut out[r * stride..r * stride + w]);
+            let mut count = 0;
             let mut x = 0usize;
-            for (gx, cell) in cells.iter().enumerate() {
-                let CellSpan {
-                    begin,
-                    end: x_end,
-                    exact,
-                    s: sv,
-                    t: tv,
-                } = *cell;
-                let begin = begin.max(x);
-                if begin >= x_end {
+            for cell in &cells {
+                let begin = cell.begin.max(x);
+                if begin >= cell.end {
                     continue;
                 }
-                if exact {
-                    for (xi, px) in row.iter_mut().enumerate().take(x_end).skip(begin) {
-                        let lx = (xi as f32 + 0.5) * kx;
-                        let a = (2.0 * lx / self.out_w as f32 - 1.0) * self.tan_x;
-                        let b = (2.0 * ly / self.out_h as f32 - 1.0) * self.tan_y;
-                        let st = project(m, [a, b, 1.0]);
-                        *px = sample(src, st[0] * sw - 0.5, st[1] * sh - 0.5, swi, shi);
-                    }
-                    x = x_end;
-                    continue;
-                }
-                let left_s = sv[0] + (sv[2] - sv[0]) * fy;
-                let right_s = sv[1] + (sv[3] - sv[1]) * fy;
-                let left_t = tv[0] + (tv[2] - tv[0]) * fy;
-                let right_t = tv[1] + (tv[3] - tv[1]) * fy;
-                // Source position (pixels of this plane, 16.16 fixed point) at luma x, stepping per pixel.
-                let lx0 = (gx * CELL) as f32;
-                let at = |lx: f32| -> (f32, f32) {
-                    let f = (lx - lx0) / CELL as f32;
-                    (
-                        (left_s + (right_s - left_s) * f) * sw - 0.5,
-                        (left_t + (right_t - left_t) * f) * sh - 0.5,
-                    )
-                };
-                let (sx0, sy0) = at((begin as f32 + 0.5) * kx);
-                let (sx1, sy1) = at((begin as f32 + 1.5) * kx);
-                let mut fxp = (sx0 * 65536.0) as i64;
-                let mut fyp = (sy0 * 65536.0) as i64;
-                let dx = ((sx1 - sx0) * 65536.0) as i64;
-                let dy = ((sy1 - sy0) * 65536.0) as i64;
-                let n = (x_end - begin) as i64;
-                let inside = |fx: i64, fy: i64| {
-                    let (x, y) = (fx >> 16, fy >> 16);
-                    x >= 0 && x < swi as i64 - 1 && y >= 0 && y < shi as i64 - 1
-                };
-                // The path is a straight line: when both ends stay clear of the seam and the poles, so does
-                // every pixel between, and the wrapping and clamping can go.
-                if inside(fxp, fyp) && inside(fxp + dx * (n - 1), fyp + dy * (n - 1)) {
-                    let (d, s) = (src.data, src.stride);
-                    for px in &mut row[begin..x_end] {
-                        let i = (fyp >> 16) as usize * s + (fxp >> 16) as usize;
-                        debug_assert!(i + s + 1 < d.len());
-                        // SAFETY: 0 <= x < width - 1 and 0 <= y < height - 1 at both ends of the line (checked
-                        // above), hence at every point of it, and the plane holds `height` rows `stride` apart.
-                        let p = unsafe {
-                            [
-                                *d.get_unchecked(i),
-                                *d.get_unchecked(i + 1),
-                                *d.get_unchecked(i + s),
-                                *d.get_unchecked(i + s + 1),
-                            ]
+                if cell.exact {
+                    let ly = (y as f32 + 0.5) * ky as f32;
+                    let ray_b = (2.0 * ly / self.out_h as f32 - 1.0) * tan_y;
+                    for xi in begin..cell.end {
+                        let lx = (xi as f32 + 0.5) * kx as f32;
+                        let ray_a = (2.0 * lx / self.out_w as f32 - 1.0) * tan_x;
+                        let st = project(m, [ray_a, ray_b, 1.0]);
+                        lines[count] = Line {
+                            begin: xi,
+                            n: 1,
+                            x: ((st[0] * sw as f32 - 0.5) * 65536.0) as i32,
+                            dx: 0,
+                            y: ((st[1] * sh as f32 - 0.5) * 65536.0) as i32,
+                            dy: 0,
                         };
-                        let (ax, ay) = (((fxp >> 8) & 0xff) as u32, ((fyp >> 8) & 0xff) as u32);
-                        *px = T::blend4(p, [(256 - ax) * (256 - ay), ax * (256 - ay), (256 - ax) * ay, ax * ay]);
-                        fxp += dx;
-                        fyp += dy;
+                        count += 1;
                     }
                 } else {
-                    for px in &mut row[begin..x_end] {
-                        *px = sample_fixed(src, fxp, fyp, swi, shi);
-                        fxp += dx;
-                        fyp += dy;
-                    }
+                    // 32.32 to 16.16, wrapping (a wild position only samples a wrong pixel).
+                    let at = |i: usize| {
+                        (cell.at_first_row[i].wrapping_add(cell.per_row[i].wrapping_mul(r as i64)) >> 16) as i32
+                    };
+                    let (dx, dy) = (at(1), at(3));
+                    let skip = (begin - cell.begin) as i32;
+                    lines[count] = Line {
+                        begin,
+                        n: cell.end - begin,
+                        x: at(0).wrapping_add(dx.wrapping_mul(skip)),
+                        dx,
+                        y: at(2).wrapping_add(dy.wrapping_mul(skip)),
+                        dy,
+                    };
+                    count += 1;
                 }
-                x = x_end;
+                x = cell.end;
             }
             if x < w {
                 // The last partial cell rounds away at most a pixel: repeat the last one.
-                let last = if x > 0 { row[x - 1] } else { T::default() };
-                row[x..].iter_mut().for_each(|p| *p = last);
+                let (lx, ly) = lines[..count].last().map_or((0, 0), |l| {
+                    let k = l.n.saturating_sub(1) as i32;
+                    (
+                        l.x.wrapping_add(l.dx.wrapping_mul(k)),
+                        l.y.wrapping_add(l.dy.wrapping_mul(k)),
+                    )
+                });
+                lines[count] = Line {
+                    begin: x,
+                    n: w - x,
+                    x: lx,
+                    dx: 0,
+                    y: ly,
+                    dy: 0,
+                };
+                count += 1;
             }
+            T::sample_lines(srcs, &lines[..count], rows);
         }
     }
 }
 
-/// One grid cell within a band, for one plane: its pixel columns and its corners' source positions.
+/// One grid cell within a band, for one plane: its pixel columns and where their source positions are.
 #[derive(Clone, Copy, Debug)]
 struct CellSpan {
     begin: usize,
     end: usize,
+    /// Rendered with exact per-pixel rays (linear interpolation would be off by too much).
     exact: bool,
-    /// Corner longitudes (unwrapped around the first) and latitudes, normalised: top-left, top-right,
-    /// bottom-left, bottom-right.
-    s: [f32; 4],
-    t: [f32; 4],
+    /// Source position (pixels of the plane, 32.32 fixed point) of the first pixel and the step to the next,
+    /// x then y: `[start x, step x, start y, step y]` on the band's first row, and its change per row.
+    at_first_row: [i64; 4],
+    per_row: [i64; 4],
 }
 
 /// The rows of one output plane that one grid band covers.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct PlaneBand {
     y0: usize,
     rows: usize,
@@ -369,44 +444,33 @@ fn project(m: &[[f32; 3]; 3], r: [f32; 3]) -> [f32; 2] {
     let x = m[0][0] * r[0] + m[0][1] * r[1] + m[0][2] * r[2];
     let y = m[1][0] * r[0] + m[1][1] * r[1] + m[1][2] * r[2];
     let z = m[2][0] * r[0] + m[2][1] * r[1] + m[2][2] * r[2];
-    let lon = x.atan2(z);
-    let lat = y.atan2((x * x + z * z).sqrt());
+    let lon = fast_atan2(x, z);
+    let lat = fast_atan2(y, (x * x + z * z).sqrt());
     [lon / (2.0 * PI) + 0.5, lat / PI + 0.5]
 }
 
-/// Bilinear sample at fixed-point position (16.16), wrapping across the equirect seam, clamping at the poles.
+/// `y.atan2(x)` within 1e-5 radians (a hundredth of a pixel of a 4K equirect, 611 px per radian) at a fraction
+/// of libm's cost: a minimax polynomial for atan on [0, 1] and octant symmetry. The sign of zero is ignored
+/// (atan2(-0, -1) gives +pi), which only moves a position across the seam, where sampling wraps anyway.
 #[inline(always)]
-fn sample_fixed<T: Sample>(src: &PlaneRef<'_, T>, fx: i64, fy: i64, w: i32, h: i32) -> T {
-    let mut x0 = (fx >> 16) as i32;
-    let y0 = (fy >> 16) as i32;
-    let ax = ((fx >> 8) & 0xff) as u32;
-    let ay = ((fy >> 8) & 0xff) as u32;
-    if x0 < 0 || x0 >= w {
-        x0 = x0.rem_euclid(w);
+fn fast_atan2(y: f32, x: f32) -> f32 {
+    let (ax, ay) = (x.abs(), y.abs());
+    let (lo, hi) = (ax.min(ay), ax.max(ay));
+    if hi == 0.0 {
+        return 0.0;
     }
-    let x1 = if x0 + 1 >= w { 0 } else { x0 + 1 };
-    let (ya, yb) = (y0.clamp(0, h - 1) as usize, (y0 + 1).clamp(0, h - 1) as usize);
-    let s = src.stride;
-    let (x0, x1) = (x0 as usize, x1 as usize);
-    let d = src.data;
-    debug_assert!(yb * s + x1 < d.len() && ya * s + x0 < d.len());
-    // SAFETY: x0, x1 < w and ya, yb < h by the wrapping and clamping above, and `render` checked that the
-    // plane holds h rows of w samples `stride` apart (`is_consistent`), and w, h are the plane's own.
-    let p = unsafe {
-        [
-            *d.get_unchecked(ya * s + x0),
-            *d.get_unchecked(ya * s + x1),
-            *d.get_unchecked(yb * s + x0),
-            *d.get_unchecked(yb * s + x1),
-        ]
-    };
-    let w4 = [(256 - ax) * (256 - ay), ax * (256 - ay), (256 - ax) * ay, ax * ay];
-    T::blend4(p, w4)
-}
-
-#[inline(always)]
-fn sample<T: Sample>(src: &PlaneRef<'_, T>, x: f32, y: f32, w: i32, h: i32) -> T {
-    sample_fixed(src, (x * 65536.0) as i64, (y * 65536.0) as i64, w, h)
+    let a = lo / hi;
+    let q = a * a;
+    let mut r = a
+        * (0.999_977_26
+            + q * (-0.332_623_47 + q * (0.193_543_46 + q * (-0.116_432_87 + q * (0.052_653_32 - q * 0.011_721_2)))));
+    if ay > ax {
+        r = std::f32::consts::FRAC_PI_2 - r;
+    }
+    if x < 0.0 {
+        r = PI - r;
+    }
+    if y < 0.0 { -r } else { r }
 }
 
 #[cfg(test)]
@@ -449,6 +513,67 @@ mod tests {
             )
             .unwrap();
             let q = psnr(&out, &exact, 255.0).unwrap();
+            assert!(q > 40.0, "pose {yaw} {pitch} {roll}: {q:.1} dB");
+        }
+    }
+
+    #[test]
+    fn fast_atan2_is_within_its_bound() {
+        let mut worst = 0.0f64;
+        for i in 0..20_000 {
+            let angle = i as f64 / 20_000.0 * std::f64::consts::TAU - std::f64::consts::PI;
+            for radius in [1e-3, 0.7, 1.0, 3.0] {
+                let (y, x) = ((angle.sin() * radius) as f32, (angle.cos() * radius) as f32);
+                let want = (y as f64).atan2(x as f64);
+                let mut err = (fast_atan2(y, x) as f64 - want).abs();
+                // +pi and -pi are the same direction.
+                err = err.min((err - std::f64::consts::TAU).abs());
+                worst = worst.max(err);
+            }
+        }
+        assert!(worst < 1e-5, "worst error {worst:e} rad");
+        assert_eq!(fast_atan2(0.0, 0.0), 0.0);
+    }
+
+    #[test]
+    fn ten_bit_planes_match_the_exact_remap() {
+        let src8 = crate::vision::projection::tests::pattern(512, 256);
+        let src: Vec<crate::vision::projection::Plane<u16>> = src8
+            .iter()
+            .map(|p| crate::vision::projection::Plane {
+                width: p.width,
+                height: p.height,
+                stride: p.stride,
+                data: p.data.iter().map(|&v| v as u16 * 4).collect(),
+            })
+            .collect();
+        let (w, h) = (320, 180);
+        let mut r = ViewportRenderer::new(90.0, 58.7, w, h, 512, 256).unwrap();
+        for &(yaw, pitch, roll) in &[(170.0, 10.0, 5.0), (30.0, -89.0, 20.0)] {
+            let mut out: Vec<crate::vision::projection::Plane<u16>> =
+                (0..3).map(|_| crate::vision::projection::Plane::new(w, h, 0)).collect();
+            let ins: Vec<_> = src.iter().map(|p| p.as_ref()).collect();
+            let mut outs: Vec<_> = out.iter_mut().map(|p| p.as_mut()).collect();
+            r.render(yaw, pitch, roll, &ins, &mut outs).unwrap();
+            let exact = convert_planes(
+                &ConvertSettings {
+                    from: Projection::Equirect,
+                    to: Projection::Perspective {
+                        h_fov_deg: 90.0,
+                        v_fov_deg: 58.7,
+                    },
+                    yaw_deg: yaw,
+                    pitch_deg: pitch,
+                    roll_deg: roll,
+                    interp: Interp::Bilinear,
+                },
+                &src,
+                w,
+                h,
+                1023,
+            )
+            .unwrap();
+            let q = psnr(&out, &exact, 1023.0).unwrap();
             assert!(q > 40.0, "pose {yaw} {pitch} {roll}: {q:.1} dB");
         }
     }
