@@ -11,15 +11,23 @@
 #   brick.png, gravel.png  CC0 (CC0Textures)             grass.png    CC0 (DeviantArt linolafett)
 # Never the evaluation sets (Set5, Set14). Each image is used in its 8 rotations/reflections.
 #
-# Deterministic (no random sampling; sums in a fixed order), so no seed is involved: re-running gives the
-# same files. Run time on this 2-core machine: about 25 s (fast) + 2.5 min (quality) of training after the
-# build; set SR_VENV to reuse a virtual environment.
+# fast: least squares, deterministic (no random sampling; sums in a fixed order), no seed involved.
+# quality: by default the refinement bank (sr_train --model refine: same-size filters on the fast output, least
+# squares, deterministic) at every scale: that is what is committed. SR_CNN_SCALES="2" (any of 2 3 4) trains
+# the CNN of src/vision/sr/cnn.rs for those scales instead, with bench/sr/train.py (PyTorch on the CPU, 2
+# threads, seed 1, SR_STEPS Adam steps, default 1000) on top of the fast filters just trained, and checks the
+# export against the Rust implementation (sr_train --model cnn-parity). The same PyTorch version and thread
+# count give the same weights. (1000 steps at x2 gained only 0.003 dB over fast on Set5, so it is not committed.)
+# Run time on this shared 2-core machine: about 25 s for fast and 1.5 min for the refinement banks; the x2 CNN
+# takes about 0.25 s of CPU per step when the cores are free, 1000 steps took 18 min of wall time with the
+# cores shared. Set SR_VENV to reuse a virtual environment (torch's default PyPI wheel pulls its CUDA
+# libraries, about 5 GB, though only the CPU is used).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 venv=${SR_VENV:-target/sr-train-venv}
 if [ ! -x "$venv/bin/python" ]; then
     python3 -m venv "$venv"
-    "$venv/bin/pip" install -q scikit-image==0.26.0
+    "$venv/bin/pip" install -q scikit-image==0.26.0 torch==2.15.0
 fi
 data=$("$venv/bin/python" -c 'import os, skimage.data; print(os.path.dirname(skimage.data.__file__))')
 images=()
@@ -29,8 +37,21 @@ for name in astronaut.png camera.png chelsea.png coffee.png coins.png hubble_dee
 done
 out=src/vision/sr/weights
 cargo build --release --example sr_train
-for model in fast quality; do
-    /usr/bin/time -f "$model: %e s wall, %U s user" target/release/examples/sr_train --model "$model" --out "$out" "${images[@]}"
+/usr/bin/time -f "fast: %e s wall, %U s user" target/release/examples/sr_train --model fast --out "$out" "${images[@]}"
+cnn_data=target/sr-cnn
+cnn_scales=${SR_CNN_SCALES:-}
+if [ -n "$cnn_scales" ]; then
+    target/release/examples/sr_train --model cnn-data --fast "$out" --out "$cnn_data" "${images[@]}"
+fi
+refine_scales=$(for s in 2 3 4; do [[ " $cnn_scales " == *" $s "* ]] || echo "$s"; done | paste -sd,)
+if [ -n "$refine_scales" ]; then
+    /usr/bin/time -f "refine: %e s wall, %U s user" target/release/examples/sr_train --model refine \
+        --scales "$refine_scales" --out "$out" "${images[@]}"
+fi
+for scale in $cnn_scales; do
+    /usr/bin/time -f "quality x$scale: %e s wall, %U s user" nice "$venv/bin/python" bench/sr/train.py \
+        --scale "$scale" --steps "${SR_STEPS:-1000}" --data "$cnn_data" --out "$out"
+    target/release/examples/sr_train --model cnn-parity "$out/quality_x$scale.bin" "$cnn_data/parity_x$scale.f32"
 done
 (cd "$out" && sha256sum fast_x2.bin fast_x3.bin fast_x4.bin quality_x2.bin quality_x3.bin quality_x4.bin > SHA256SUMS)
 cat "$out/SHA256SUMS"

@@ -4,7 +4,7 @@
 //! its own (no temporal state), so a static scene gives bit-identical output frames: no flicker.
 
 use super::plane::Plane;
-use super::{Model, bank, check_scale, check_size, upscale_chroma, upscale_luma};
+use super::{Model, check_scale, check_size, load_weights, upscale_chroma, upscale_luma};
 use crate::error::{Error, Result};
 use crate::node::video_filter::{Emit, VideoFilter, VideoFormat};
 use ffmpeg_next::format::Pixel;
@@ -170,7 +170,7 @@ impl VideoFilter for SrFilter {
         check_size(input.width as usize, input.height as usize, self.settings.scale)
             .map_err(|e| negotiation(e.to_string()))?;
         // Load the weights now so a broken build fails at configure, not mid-stream.
-        bank(self.settings.model, self.settings.scale)?;
+        load_weights(self.settings.model, self.settings.scale)?;
         let s = self.settings.scale as u32;
         let output = VideoFormat {
             width: input.width * s,

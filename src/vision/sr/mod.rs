@@ -1,10 +1,14 @@
 //! Super-resolution: upscale images and video frames by 2, 3 or 4 with learned models.
 //!
 //! Two tiers share one interface: `fast` (a RAISR-family learned-filter upscaler, [`learned`]) and `quality`
-//! (the same followed by a same-size learned refinement stage, see [`Model::Quality`]). Both work on luma; chroma (and alpha) is upscaled with Lanczos-3, which the eye
-//! and the benchmarks barely distinguish from a learned chroma upscale at a third of the cost.
-//! Weights are trained by `bench/sr/train.sh` and embedded in the binary.
+//! (the fast output corrected by a second stage, [`QualityStage`]: a same-size learned-filter bank on the
+//! high-resolution grid, or a small CNN ([`cnn`]) where its weights file is one; the CNN trained so far, 1000
+//! steps, did not beat the bank, so the embedded weights are still banks at every scale). Both work on luma; chroma (and
+//! alpha) is upscaled with Lanczos-3, which the eye and the benchmarks barely distinguish from a learned
+//! chroma upscale at a fraction of the cost. Weights are trained by `bench/sr/train.sh` and embedded in the
+//! binary.
 
+pub mod cnn;
 pub mod color;
 pub mod filter;
 pub mod image;
@@ -13,6 +17,7 @@ pub mod plane;
 pub mod resample;
 
 use crate::error::{Error, Result};
+use cnn::Cnn;
 use learned::FilterBank;
 pub use plane::Plane;
 use std::sync::OnceLock;
@@ -28,7 +33,8 @@ pub enum Model {
     /// Learned filters hashed by local gradient structure: about 50 multiply-adds per output pixel.
     Fast,
     /// The fast model followed by a second bank of learned filters on the high-resolution grid that
-    /// corrects what the first left (ringing, jaggies): about twice the cost, sharper.
+    /// corrects what the first left (ringing, jaggies): about three times the cost, sharper. (Or by a small
+    /// CNN, where the embedded weights are one: see [`QualityStage`].)
     Quality,
 }
 
@@ -94,25 +100,45 @@ pub fn check_size(width: usize, height: usize, scale: usize) -> Result<()> {
 }
 
 /// An embedded weights file after parsing (the error kept as text so the table can be static).
-type ParsedBank = (Model, usize, std::result::Result<FilterBank, String>);
+enum Parsed {
+    Fast(FilterBank),
+    Quality(QualityStage),
+    Failed(String),
+}
 
-/// The filter bank of a model and scale, parsed once from the embedded weights (for `quality`, its second,
-/// same-size refinement stage).
-pub fn bank(model: Model, scale: usize) -> Result<&'static FilterBank> {
+/// What corrects the fast output in the `quality` model at one scale.
+pub enum QualityStage {
+    /// The CNN of [`cnn`] (weights file magic `RSRC`), used once a trained one beats the bank.
+    Cnn(Cnn),
+    /// A second learned-filter bank on the high-resolution grid (`RSRF`, scale 1) that refines the fast output.
+    Refine(FilterBank),
+}
+
+/// The parsed embedded weights of a model and scale (parsed once, on first use).
+fn parsed(model: Model, scale: usize) -> Result<&'static Parsed> {
     check_scale(scale)?;
-    static BANKS: OnceLock<Vec<ParsedBank>> = OnceLock::new();
-    let banks = BANKS.get_or_init(|| {
+    static PARSED: OnceLock<Vec<(Model, usize, Parsed)>> = OnceLock::new();
+    let table = PARSED.get_or_init(|| {
         WEIGHTS
             .iter()
-            .map(|&(m, s, bytes)| (m, s, FilterBank::from_bytes(bytes).map_err(|e| e.to_string())))
+            .map(|&(m, s, bytes)| {
+                let parsed = match m {
+                    Model::Fast => FilterBank::from_bytes(bytes).map(Parsed::Fast),
+                    Model::Quality if bytes.starts_with(b"RSRF") => {
+                        FilterBank::from_bytes(bytes).map(|b| Parsed::Quality(QualityStage::Refine(b)))
+                    }
+                    Model::Quality => Cnn::from_bytes(bytes).map(|c| Parsed::Quality(QualityStage::Cnn(c))),
+                };
+                (m, s, parsed.unwrap_or_else(|e| Parsed::Failed(e.to_string())))
+            })
             .collect()
     });
-    match banks.iter().find(|(m, s, _)| *m == model && *s == scale) {
-        Some((_, _, Ok(bank))) => Ok(bank),
-        Some((_, _, Err(e))) => Err(Error::Malformed(format!(
+    match table.iter().find(|(m, s, _)| *m == model && *s == scale) {
+        Some((_, _, Parsed::Failed(e))) => Err(Error::Malformed(format!(
             "embedded {} x{scale} weights: {e}",
             model.name()
         ))),
+        Some((_, _, parsed)) => Ok(parsed),
         None => Err(Error::Unsupported(format!(
             "sr model {} has no x{scale} weights",
             model.name()
@@ -120,21 +146,49 @@ pub fn bank(model: Model, scale: usize) -> Result<&'static FilterBank> {
     }
 }
 
+/// The `fast` model's filter bank for a scale.
+pub fn fast_bank(scale: usize) -> Result<&'static FilterBank> {
+    match parsed(Model::Fast, scale)? {
+        Parsed::Fast(bank) => Ok(bank),
+        _ => Err(Error::Malformed("embedded fast weights are not a filter bank".into())),
+    }
+}
+
+/// The `quality` model's correction stage for a scale.
+pub fn quality_stage(scale: usize) -> Result<&'static QualityStage> {
+    match parsed(Model::Quality, scale)? {
+        Parsed::Quality(stage) => Ok(stage),
+        _ => Err(Error::Malformed(
+            "embedded quality weights are not a correction stage".into(),
+        )),
+    }
+}
+
+/// Parses the weights a model needs at a scale (so a broken build fails early, not mid-stream).
+pub fn load_weights(model: Model, scale: usize) -> Result<()> {
+    fast_bank(scale)?;
+    if model == Model::Quality {
+        quality_stage(scale)?;
+    }
+    Ok(())
+}
+
 /// Upscales a luma plane (values in [0, 1]) by `scale` with `model`; the result is clamped to [0, 1].
 pub fn upscale_luma(luma: &Plane, scale: usize, model: Model) -> Result<Plane> {
     check_size(luma.width, luma.height, scale)?;
-    let fast = bank(Model::Fast, scale)?;
-    if model == Model::Fast {
-        let mut out = fast.upscale(luma);
-        out.clamp01();
-        return Ok(out);
+    let mut fast = fast_bank(scale)?.upscale(luma);
+    fast.clamp01();
+    match model {
+        Model::Fast => Ok(fast),
+        Model::Quality => match quality_stage(scale)? {
+            QualityStage::Cnn(cnn) => cnn.refine(luma, &fast),
+            QualityStage::Refine(bank) => {
+                let mut out = bank.upscale(&fast);
+                out.clamp01();
+                Ok(out)
+            }
+        },
     }
-    let refine = bank(Model::Quality, scale)?;
-    let mut stage = fast.upscale(luma);
-    stage.clamp01();
-    let mut out = refine.upscale(&stage);
-    out.clamp01();
-    Ok(out)
 }
 
 /// Upscales a chroma or alpha plane with Lanczos-3, clamped to [0, 1].
@@ -251,7 +305,7 @@ mod tests {
                 .find(|l| l.ends_with(&name))
                 .unwrap_or_else(|| panic!("{name} missing from SHA256SUMS"));
             assert_eq!(line.split_whitespace().next(), Some(sha256(bytes).as_str()), "{name}");
-            assert!(bank(model, scale).is_ok(), "{name} parses");
+            assert!(load_weights(model, scale).is_ok(), "{name} parses");
         }
     }
 
