@@ -255,7 +255,6 @@ fn densify(ctx: &Ctx<'_>, xs: &[usize], ys: &[usize], patches: &[Vec<(f32, f32)>
     };
     let cx = cover(w, xs);
     let cy = cover(h, ys);
-    let (wmax, hmax) = ((w - 1) as f32, (h - 1) as f32);
     let mut out = FlowField::zeros(w, h);
     out.u
         .par_chunks_mut(w)
@@ -270,10 +269,7 @@ fn densify(ctx: &Ctx<'_>, xs: &[usize], ys: &[usize], patches: &[Vec<(f32, f32)>
                 let i0v = row0[x];
                 for prow in &patches[jlo..jhi] {
                     for &(u, v) in &prow[ilo..ihi] {
-                        // Nearest sample: the weight is a robust heuristic, bilinear buys nothing here.
-                        let sx = (x as f32 + u + 0.5).clamp(0.0, wmax) as usize;
-                        let sy = (y as f32 + v + 0.5).clamp(0.0, hmax) as usize;
-                        let d = ctx.i1.data[sy * w + sx] - i0v;
+                        let d = ctx.i1.sample(x as f32 + u, y as f32 + v) - i0v;
                         let wt = 1.0 / d.abs().max(1.0);
                         su += wt * u;
                         sv += wt * v;

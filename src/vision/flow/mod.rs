@@ -187,9 +187,9 @@ impl FlowParams {
         Self {
             finest_level: 1,
             patch_size: 8,
-            patch_stride: 4,
+            patch_stride: 3,
             iterations: 16,
-            refine_iterations: 5,
+            refine_iterations: 3,
             refine_alpha: 20.0,
         }
     }

@@ -30,6 +30,27 @@ pub fn consistency(f: &FlowField, g: &FlowField) -> Vec<f32> {
     conf
 }
 
+/// `a` and `b` mixed at time t without motion compensation.
+pub fn crossfade<T: Sample>(a: &Plane<T>, b: &Plane<T>, t: f32, max_value: f32) -> Plane<T> {
+    if a.width != b.width || a.height != b.height {
+        return a.clone();
+    }
+    let data = a
+        .data
+        .par_iter()
+        .zip(&b.data)
+        .map(|(&p, &q)| {
+            let (p, q) = (p.to_f32(), q.to_f32());
+            T::from_f32(p + t * (q - p), max_value)
+        })
+        .collect();
+    Plane {
+        width: a.width,
+        height: a.height,
+        data,
+    }
+}
+
 /// Mean absolute difference with and without motion compensation (A against B warped by the flow).
 pub fn compensation_errors(a: &Plane<f32>, b: &Plane<f32>, f: &FlowField) -> (f32, f32) {
     let w = a.width;
