@@ -51,7 +51,7 @@ impl Pyramid {
         for i in 1..count {
             let next = downsample(last.as_ref().unwrap_or(image));
             if let Some(p) = last.take() {
-                levels.push(if i - 1 >= finest { p } else { hollow(&p) });
+                levels.push(if i > finest { p } else { hollow(&p) });
             }
             last = Some(next);
         }
