@@ -116,10 +116,15 @@ impl Ctx<'_> {
         // Far outside positions all read the border: clamping first keeps the integer maths in range.
         let x = x.clamp(-(ps as f32) - 1.0, w as f32);
         let y = y.clamp(-(ps as f32) - 1.0, h as f32);
-        let (fx0, fy0) = (x.floor(), y.floor());
-        let (ax, ay) = (x - fx0, y - fy0);
+        // Floor through a truncating conversion (f32::floor is a libm call on baseline x86-64).
+        let floor = |v: f32| {
+            let i = v as i32;
+            if (i as f32) > v { i - 1 } else { i }
+        };
+        let (ix, iy) = (floor(x), floor(y));
+        let (ax, ay) = (x - ix as f32, y - iy as f32);
         let wts = [(1.0 - ax) * (1.0 - ay), ax * (1.0 - ay), (1.0 - ax) * ay, ax * ay];
-        let (ix, iy) = (fx0 as isize, fy0 as isize);
+        let (ix, iy) = (ix as isize, iy as isize);
         let data = &self.i1.data;
         if ix >= 0 && iy >= 0 && ix as usize + ps < w && iy as usize + ps < h {
             let base = iy as usize * w + ix as usize;

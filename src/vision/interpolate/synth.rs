@@ -341,6 +341,34 @@ pub fn warp_blend<T: Sample>(
     if pw == 0 || ph == 0 || b.width != pw || b.height != ph {
         return a.clone();
     }
+    if cubic {
+        return warp_planes(map, a, b, t, max_value, true);
+    }
+    // Bilinear warping reads each sample about twice per side: converting the planes to f32 once is
+    // cheaper than converting four integers per read.
+    let (fa, fb) = rayon::join(|| to_f32_plane(a), || to_f32_plane(b));
+    warp_planes(map, &fa, &fb, t, max_value, false)
+}
+
+/// A plane's samples as `f32`.
+fn to_f32_plane<T: Sample>(p: &Plane<T>) -> Plane<f32> {
+    Plane {
+        width: p.width,
+        height: p.height,
+        data: p.data.iter().map(|s| s.to_f32()).collect(),
+    }
+}
+
+/// [`warp_blend`] reading samples of type `S` and writing type `T` (planes already checked).
+fn warp_planes<S: Sample, T: Sample>(
+    map: &BlendMap,
+    a: &Plane<S>,
+    b: &Plane<S>,
+    t: f32,
+    max_value: f32,
+    cubic: bool,
+) -> Plane<T> {
+    let (pw, ph) = (a.width, a.height);
     let (mw, mh) = (map.width, map.height);
     let mut out = Plane::<T>::new(pw, ph);
     let kx = mw as f32 / pw as f32;
@@ -358,6 +386,7 @@ pub fn warp_blend<T: Sample>(
     let (sb_x, sb_y) = ((1.0 - t) / kx, (1.0 - t) / ky);
     let xs: Vec<f32> = (0..pw).map(|x| x as f32).collect();
     let (wmax, hmax) = ((pw - 1) as f32, (ph - 1) as f32);
+
     out.data
         .par_chunks_mut(pw * WARP_ROWS)
         .enumerate()
