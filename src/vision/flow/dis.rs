@@ -4,7 +4,7 @@
 //! normalised (robust to brightness changes such as fades); each patch row runs in parallel and propagates
 //! the left neighbour's result as a second starting point.
 
-use super::{FlowField, FlowParams, Plane, bilinear};
+use super::{FlowField, FlowParams, Plane};
 use rayon::prelude::*;
 
 /// Largest patch side supported (keeps per-patch scratch on the stack).
@@ -42,6 +42,51 @@ pub fn level_flow(
     densify(&ctx, &xs, &ys, &patch_flows)
 }
 
+/// Bilinear patch of fixed side `N` whose top-left sample is `base` (whole patch inside): constant bounds
+/// let the compiler drop the bounds checks and vectorise the rows.
+#[inline(always)]
+fn sample_interior<const N: usize>(data: &[f32], w: usize, base: usize, wts: [f32; 4], out: &mut [f32]) {
+    let [w00, w01, w10, w11] = wts;
+    for (j, o) in out.chunks_exact_mut(N).take(N).enumerate() {
+        let r0 = &data[base + j * w..][..N + 1];
+        let r1 = &data[base + (j + 1) * w..][..N + 1];
+        for i in 0..N {
+            o[i] = w00 * r0[i] + w01 * r0[i + 1] + w10 * r1[i] + w11 * r1[i + 1];
+        }
+    }
+}
+
+/// [`sample_interior`] for a side known only at run time.
+fn sample_interior_any(data: &[f32], w: usize, base: usize, ps: usize, wts: [f32; 4], out: &mut [f32]) {
+    let [w00, w01, w10, w11] = wts;
+    for (j, o) in out.chunks_exact_mut(ps).take(ps).enumerate() {
+        let r0 = &data[base + j * w..][..ps + 1];
+        let r1 = &data[base + (j + 1) * w..][..ps + 1];
+        for i in 0..ps {
+            o[i] = w00 * r0[i] + w01 * r0[i + 1] + w10 * r1[i] + w11 * r1[i + 1];
+        }
+    }
+}
+
+/// Independent accumulators per reduction: f32 sums are not reassociated by the compiler, so one
+/// accumulator per lane is what lets these loops run as SIMD.
+const LANES: usize = 8;
+
+/// Calls `f(lane, a[k], b[k])` for every k, with lane = k % LANES (slices of equal length).
+#[inline(always)]
+fn for_lanes(a: &[f32], b: &[f32], mut f: impl FnMut(usize, f32, f32)) {
+    let (ac, bc) = (a.chunks_exact(LANES), b.chunks_exact(LANES));
+    let (ar, br) = (ac.remainder(), bc.remainder());
+    for (x, y) in ac.zip(bc) {
+        for l in 0..LANES {
+            f(l, x[l], y[l]);
+        }
+    }
+    for (l, (&x, &y)) in ar.iter().zip(br).enumerate() {
+        f(l, x, y);
+    }
+}
+
 /// Patch origins along one axis: every `stride` pixels, plus one flush with the far border.
 fn positions(len: usize, ps: usize, stride: usize) -> Vec<usize> {
     let last = len - ps;
@@ -61,31 +106,48 @@ struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
-    /// Samples the `ps` x `ps` patch of `i1` whose origin is (x, y) (real) into `out`.
+    /// Samples the `ps` x `ps` patch of `i1` whose origin is (x, y) (real) into `out`. Every pixel of the
+    /// patch has the same fractional position, so the four bilinear weights are computed once; near the
+    /// border the row and column indices are clamped (the same values as a border-extended bilinear).
     #[inline]
     fn sample_patch(&self, x: f32, y: f32, out: &mut [f32]) {
         let ps = self.ps;
         let (w, h) = (self.i1.width, self.i1.height);
-        let fx0 = x.floor();
-        let fy0 = y.floor();
-        if fx0 >= 0.0 && fy0 >= 0.0 && fx0 + (ps as f32) < (w as f32) && fy0 + (ps as f32) < (h as f32) {
-            // Whole patch inside: the bilinear weights are the same for every pixel.
-            let (ax, ay) = (x - fx0, y - fy0);
-            let (w00, w01, w10, w11) = ((1.0 - ax) * (1.0 - ay), ax * (1.0 - ay), (1.0 - ax) * ay, ax * ay);
-            let (x0, y0) = (fx0 as usize, fy0 as usize);
-            for j in 0..ps {
-                let r0 = &self.i1.data[(y0 + j) * w + x0..][..ps + 1];
-                let r1 = &self.i1.data[(y0 + j + 1) * w + x0..][..ps + 1];
-                let o = &mut out[j * ps..][..ps];
-                for i in 0..ps {
-                    o[i] = w00 * r0[i] + w01 * r0[i + 1] + w10 * r1[i] + w11 * r1[i + 1];
-                }
+        // Far outside positions all read the border: clamping first keeps the integer maths in range.
+        let x = x.clamp(-(ps as f32) - 1.0, w as f32);
+        let y = y.clamp(-(ps as f32) - 1.0, h as f32);
+        // Floor through a truncating conversion (f32::floor is a libm call on baseline x86-64).
+        let floor = |v: f32| {
+            let i = v as i32;
+            if (i as f32) > v { i - 1 } else { i }
+        };
+        let (ix, iy) = (floor(x), floor(y));
+        let (ax, ay) = (x - ix as f32, y - iy as f32);
+        let wts = [(1.0 - ax) * (1.0 - ay), ax * (1.0 - ay), (1.0 - ax) * ay, ax * ay];
+        let (ix, iy) = (ix as isize, iy as isize);
+        let data = &self.i1.data;
+        if ix >= 0 && iy >= 0 && ix as usize + ps < w && iy as usize + ps < h {
+            let base = iy as usize * w + ix as usize;
+            if ps == 8 {
+                sample_interior::<8>(data, w, base, wts, out);
+            } else {
+                sample_interior_any(data, w, base, ps, wts, out);
             }
-        } else {
-            for j in 0..ps {
-                for i in 0..ps {
-                    out[j * ps + i] = bilinear(&self.i1.data, w, h, x + i as f32, y + j as f32);
-                }
+            return;
+        }
+        let mut cx = [0usize; MAX_PATCH + 1];
+        let mut cy = [0usize; MAX_PATCH + 1];
+        for i in 0..=ps {
+            cx[i] = (ix + i as isize).clamp(0, w as isize - 1) as usize;
+            cy[i] = (iy + i as isize).clamp(0, h as isize - 1) as usize;
+        }
+        let [w00, w01, w10, w11] = wts;
+        for j in 0..ps {
+            let r0 = &data[cy[j] * w..][..w];
+            let r1 = &data[cy[j + 1] * w..][..w];
+            for (i, o) in out[j * ps..][..ps].iter_mut().enumerate() {
+                let (c0, c1) = (cx[i], cx[i + 1]);
+                *o = w00 * r0[c0] + w01 * r0[c1] + w10 * r1[c0] + w11 * r1[c1];
             }
         }
     }
@@ -94,13 +156,13 @@ impl Ctx<'_> {
     fn cost(&self, t: &[f32], px: usize, py: usize, u: f32, v: f32, buf: &mut [f32]) -> f32 {
         let n = t.len();
         self.sample_patch(px as f32 + u, py as f32 + v, buf);
-        let mut sum = 0.0;
-        let mut sq = 0.0;
-        for k in 0..n {
-            let d = buf[k] - t[k];
-            sum += d;
-            sq += d * d;
-        }
+        let (mut sum, mut sq) = ([0f32; LANES], [0f32; LANES]);
+        for_lanes(buf, t, |l, p, q| {
+            let d = p - q;
+            sum[l] += d;
+            sq[l] += d * d;
+        });
+        let (sum, sq) = (sum.iter().sum::<f32>(), sq.iter().sum::<f32>());
         sq - sum * sum / n as f32
     }
 
@@ -155,12 +217,14 @@ impl Ctx<'_> {
         let (mut u, mut v) = start;
         for _ in 0..iterations {
             self.sample_patch(px as f32 + u, py as f32 + v, buf);
-            let (mut b1, mut b2) = (0.0, 0.0);
-            for k in 0..n {
-                let d = buf[k] - t[k];
-                b1 += tx[k] * d;
-                b2 += ty[k] * d;
+            // Residual: the template sampled where the patch now lands minus the template.
+            for (d, &q) in buf.iter_mut().zip(t.iter()) {
+                *d -= q;
             }
+            let (mut b1, mut b2) = ([0f32; LANES], [0f32; LANES]);
+            for_lanes(tx, buf, |l, g, d| b1[l] += g * d);
+            for_lanes(ty, buf, |l, g, d| b2[l] += g * d);
+            let (b1, b2) = (b1.iter().sum::<f32>(), b2.iter().sum::<f32>());
             let du = (syy * b1 - sxy * b2) / det;
             let dv = (sxx * b2 - sxy * b1) / det;
             u -= du;

@@ -56,8 +56,9 @@ pub fn bilinear(data: &[f32], width: usize, height: usize, x: f32, y: f32) -> f3
     let maxy = (height - 1) as f32;
     let x = x.clamp(0.0, maxx);
     let y = y.clamp(0.0, maxy);
-    let x0 = x as usize; // x >= 0, so truncation is floor
-    let y0 = y as usize;
+    // x, y >= 0, so truncation is floor; through i32, which converts more cheaply than usize.
+    let x0 = x as i32 as usize;
+    let y0 = y as i32 as usize;
     let fx = x - x0 as f32;
     let fy = y - y0 as f32;
     let x1 = (x0 + 1).min(width - 1);
@@ -106,18 +107,32 @@ impl FlowField {
         }
         let sx = self.width as f32 / width as f32;
         let sy = self.height as f32 / height as f32;
+        // Separable: source columns and weights once per output column, rows once per output row.
+        let taps = |len: usize, scale: f32, src: usize| -> Vec<(usize, usize, f32)> {
+            (0..len)
+                .map(|i| {
+                    let f = ((i as f32 + 0.5) * scale - 0.5).clamp(0.0, (src - 1) as f32);
+                    let i0 = f as i32 as usize;
+                    (i0, (i0 + 1).min(src - 1), f - i0 as f32)
+                })
+                .collect()
+        };
+        let cols = taps(width, sx, self.width);
+        let rows = taps(height, sy, self.height);
+        let sw = self.width;
         let mut out = FlowField::zeros(width, height);
         out.u
             .par_chunks_mut(width)
             .zip(out.v.par_chunks_mut(width))
-            .enumerate()
-            .for_each(|(y, (ur, vr))| {
-                let fy = (y as f32 + 0.5) * sy - 0.5;
-                for x in 0..width {
-                    let fx = (x as f32 + 0.5) * sx - 0.5;
-                    let (u, v) = self.sample(fx, fy);
-                    ur[x] = u / sx;
-                    vr[x] = v / sy;
+            .zip(&rows)
+            .for_each(|((ur, vr), &(y0, y1, fy))| {
+                for (src, dst, scale) in [(&self.u, ur, 1.0 / sx), (&self.v, vr, 1.0 / sy)] {
+                    let (r0, r1) = (&src[y0 * sw..][..sw], &src[y1 * sw..][..sw]);
+                    for (o, &(x0, x1, fx)) in dst.iter_mut().zip(&cols) {
+                        let top = r0[x0] + (r0[x1] - r0[x0]) * fx;
+                        let bottom = r1[x0] + (r1[x1] - r1[x0]) * fx;
+                        *o = (top + (bottom - top) * fy) * scale;
+                    }
                 }
             });
         out
@@ -172,9 +187,9 @@ impl FlowParams {
         Self {
             finest_level: 1,
             patch_size: 8,
-            patch_stride: 4,
+            patch_stride: 3,
             iterations: 16,
-            refine_iterations: 5,
+            refine_iterations: 3,
             refine_alpha: 20.0,
         }
     }

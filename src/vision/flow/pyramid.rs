@@ -3,7 +3,8 @@
 use super::{FlowParams, Plane};
 use rayon::prelude::*;
 
-/// An image pyramid: `levels[0]` is the full image, each next level half the size.
+/// An image pyramid: `levels[0]` is the full image, each next level half the size (levels finer than
+/// the finest one the flow uses keep their size but no samples).
 #[derive(Clone, Debug)]
 pub struct Pyramid {
     pub levels: Vec<Plane<f32>>,
@@ -29,23 +30,60 @@ impl Pyramid {
 
     /// Builds `count` levels and gradients for the levels from `finest` down.
     pub fn new(image: &Plane<f32>, count: usize, finest: usize) -> Self {
-        let mut levels = vec![image.clone()];
-        while levels.len() < count.max(1) {
-            let prev = &levels[levels.len() - 1];
-            levels.push(downsample(prev));
+        let mut p = Self::levels_only(image, count, finest);
+        p.compute_gradients(finest);
+        p
+    }
+
+    /// Builds `count` levels without gradients (call [`Pyramid::compute_gradients`] before matching).
+    /// Levels finer than `finest` are not kept (empty samples, true sizes): the flow never reads them.
+    pub fn levels_only(image: &Plane<f32>, count: usize, finest: usize) -> Self {
+        let count = count.max(1);
+        let finest = finest.min(count - 1);
+        let hollow = |p: &Plane<f32>| Plane {
+            width: p.width,
+            height: p.height,
+            data: Vec::new(),
+        };
+        let mut levels = Vec::with_capacity(count);
+        levels.push(if finest == 0 { image.clone() } else { hollow(image) });
+        let mut last: Option<Plane<f32>> = None;
+        for i in 1..count {
+            let next = downsample(last.as_ref().unwrap_or(image));
+            if let Some(p) = last.take() {
+                levels.push(if i > finest { p } else { hollow(&p) });
+            }
+            last = Some(next);
         }
-        let (grad_x, grad_y) = levels
+        levels.extend(last);
+        Self {
+            levels,
+            grad_x: Vec::new(),
+            grad_y: Vec::new(),
+        }
+    }
+
+    /// Applies `v * gain + offset` to every kept level (brightness matching; gradients come after).
+    pub fn adjust(&mut self, gain: f32, offset: f32) {
+        for l in &mut self.levels {
+            l.data.iter_mut().for_each(|v| *v = *v * gain + offset);
+        }
+    }
+
+    /// Computes the gradients of the levels from `finest` down (the others get empty planes).
+    pub fn compute_gradients(&mut self, finest: usize) {
+        (self.grad_x, self.grad_y) = self
+            .levels
             .iter()
             .enumerate()
             .map(|(i, l)| {
-                if i >= finest {
+                if i >= finest && !l.data.is_empty() {
                     sobel(l)
                 } else {
                     (Plane::new(0, 0), Plane::new(0, 0))
                 }
             })
             .unzip();
-        Self { levels, grad_x, grad_y }
     }
 
     /// Horizontal and vertical gradients of a level (empty planes below the finest level).

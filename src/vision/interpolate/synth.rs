@@ -30,6 +30,27 @@ pub fn consistency(f: &FlowField, g: &FlowField) -> Vec<f32> {
     conf
 }
 
+/// `a` and `b` mixed at time t without motion compensation.
+pub fn crossfade<T: Sample>(a: &Plane<T>, b: &Plane<T>, t: f32, max_value: f32) -> Plane<T> {
+    if a.width != b.width || a.height != b.height {
+        return a.clone();
+    }
+    let data = a
+        .data
+        .par_iter()
+        .zip(&b.data)
+        .map(|(&p, &q)| {
+            let (p, q) = (p.to_f32(), q.to_f32());
+            T::from_f32(p + t * (q - p), max_value)
+        })
+        .collect();
+    Plane {
+        width: a.width,
+        height: a.height,
+        data,
+    }
+}
+
 /// Mean absolute difference with and without motion compensation (A against B warped by the flow).
 pub fn compensation_errors(a: &Plane<f32>, b: &Plane<f32>, f: &FlowField) -> (f32, f32) {
     let w = a.width;
@@ -154,19 +175,17 @@ fn push_pull(su: &[f32], sv: &[f32], sw: &[f32], w: usize, h: usize) -> (Vec<f32
     (u, v)
 }
 
-/// Bilinear sample of an integer plane (border extended).
-#[inline]
-fn sample_linear<T: Sample>(p: &Plane<T>, x: f32, y: f32) -> f32 {
+/// Bilinear sample of an integer plane at a position already inside it (0 <= x <= w - 1, same for y).
+#[inline(always)]
+fn sample_inside<T: Sample>(p: &Plane<T>, x: f32, y: f32) -> f32 {
     let (w, h) = (p.width, p.height);
-    let x = x.clamp(0.0, (w - 1) as f32);
-    let y = y.clamp(0.0, (h - 1) as f32);
-    let (x0, y0) = (x as usize, y as usize);
+    let (x0, y0) = (x as i32 as usize, y as i32 as usize);
     let (fx, fy) = (x - x0 as f32, y - y0 as f32);
     let x1 = (x0 + 1).min(w - 1);
-    let y1 = (y0 + 1).min(h - 1);
-    let d = &p.data;
-    let top = d[y0 * w + x0].to_f32() * (1.0 - fx) + d[y0 * w + x1].to_f32() * fx;
-    let bottom = d[y1 * w + x0].to_f32() * (1.0 - fx) + d[y1 * w + x1].to_f32() * fx;
+    let r0 = &p.data[y0 * w..][..w];
+    let r1 = &p.data[(y0 + 1).min(h - 1) * w..][..w];
+    let top = r0[x0].to_f32() + (r0[x1].to_f32() - r0[x0].to_f32()) * fx;
+    let bottom = r1[x0].to_f32() + (r1[x1].to_f32() - r1[x0].to_f32()) * fx;
     top + (bottom - top) * fy
 }
 
@@ -266,25 +285,50 @@ impl BlendMap {
             alpha,
         }
     }
+}
 
-    /// Bilinear sample of (u, v, alpha) at a real position (border extended).
-    #[inline]
-    fn sample(&self, x: f32, y: f32) -> (f32, f32, f32) {
-        let (w, h) = (self.width, self.height);
-        let x = x.clamp(0.0, (w - 1) as f32);
-        let y = y.clamp(0.0, (h - 1) as f32);
-        let (x0, y0) = (x as usize, y as usize);
-        let (fx, fy) = (x - x0 as f32, y - y0 as f32);
-        let x1 = (x0 + 1).min(w - 1);
-        let y1 = (y0 + 1).min(h - 1);
-        let (k00, k01, k10, k11) = (y0 * w + x0, y0 * w + x1, y1 * w + x0, y1 * w + x1);
-        let (w00, w01, w10, w11) = ((1.0 - fx) * (1.0 - fy), fx * (1.0 - fy), (1.0 - fx) * fy, fx * fy);
-        let f = |d: &[f32]| w00 * d[k00] + w01 * d[k01] + w10 * d[k10] + w11 * d[k11];
-        (f(&self.u), f(&self.v), f(&self.alpha))
+/// Output rows per parallel task of [`warp_blend`] (amortises the per-task row buffers).
+const WARP_ROWS: usize = 16;
+
+/// One map row (u, v, alpha) upsampled horizontally to the plane's width.
+struct WideRow {
+    index: usize,
+    u: Vec<f32>,
+    v: Vec<f32>,
+    alpha: Vec<f32>,
+}
+
+impl WideRow {
+    fn new(width: usize) -> Self {
+        Self {
+            index: usize::MAX,
+            u: vec![0.0; width],
+            v: vec![0.0; width],
+            alpha: vec![0.0; width],
+        }
+    }
+
+    /// Fills with map row `index` resampled through the column taps.
+    fn fill(&mut self, map: &BlendMap, index: usize, cols: &[(usize, usize, f32)]) {
+        let mw = map.width;
+        for (dst, src) in [
+            (&mut self.u, &map.u),
+            (&mut self.v, &map.v),
+            (&mut self.alpha, &map.alpha),
+        ] {
+            let r = &src[index * mw..][..mw];
+            for (d, &(x0, x1, fx)) in dst.iter_mut().zip(cols) {
+                *d = r[x0] + (r[x1] - r[x0]) * fx;
+            }
+        }
+        self.index = index;
     }
 }
 
 /// Warps A back along -t M and B forward along (1 - t) M and blends them as the map says.
+///
+/// The map (motion resolution) is upsampled separably: each map row once per task horizontally, then
+/// per output row vertically, in contiguous loops; the per-pixel work left is the two frame samples.
 pub fn warp_blend<T: Sample>(
     map: &BlendMap,
     a: &Plane<T>,
@@ -297,24 +341,115 @@ pub fn warp_blend<T: Sample>(
     if pw == 0 || ph == 0 || b.width != pw || b.height != ph {
         return a.clone();
     }
+    if cubic {
+        return warp_planes(map, a, b, t, max_value, true);
+    }
+    // Bilinear warping reads each sample about twice per side: converting the planes to f32 once is
+    // cheaper than converting four integers per read.
+    let (fa, fb) = rayon::join(|| to_f32_plane(a), || to_f32_plane(b));
+    warp_planes(map, &fa, &fb, t, max_value, false)
+}
+
+/// A plane's samples as `f32`.
+fn to_f32_plane<T: Sample>(p: &Plane<T>) -> Plane<f32> {
+    Plane {
+        width: p.width,
+        height: p.height,
+        data: p.data.iter().map(|s| s.to_f32()).collect(),
+    }
+}
+
+/// [`warp_blend`] reading samples of type `S` and writing type `T` (planes already checked).
+fn warp_planes<S: Sample, T: Sample>(
+    map: &BlendMap,
+    a: &Plane<S>,
+    b: &Plane<S>,
+    t: f32,
+    max_value: f32,
+    cubic: bool,
+) -> Plane<T> {
+    let (pw, ph) = (a.width, a.height);
+    let (mw, mh) = (map.width, map.height);
     let mut out = Plane::<T>::new(pw, ph);
-    let kx = map.width as f32 / pw as f32;
-    let ky = map.height as f32 / ph as f32;
-    out.data.par_chunks_mut(pw).enumerate().for_each(|(y, row)| {
-        let my = (y as f32 + 0.5) * ky - 0.5;
-        for (x, o) in row.iter_mut().enumerate() {
-            let mx = (x as f32 + 0.5) * kx - 0.5;
-            let (mu, mv, alpha) = map.sample(mx, my);
-            let (du, dv) = (mu / kx, mv / ky);
-            let (ax, ay) = (x as f32 - t * du, y as f32 - t * dv);
-            let (bx, by) = (x as f32 + (1.0 - t) * du, y as f32 + (1.0 - t) * dv);
-            let (va, vb) = if cubic {
-                (sample_cubic(a, ax, ay), sample_cubic(b, bx, by))
-            } else {
-                (sample_linear(a, ax, ay), sample_linear(b, bx, by))
-            };
-            *o = T::from_f32(va + alpha * (vb - va), max_value);
-        }
-    });
+    let kx = mw as f32 / pw as f32;
+    let ky = mh as f32 / ph as f32;
+    // Per output column: the two map columns around it and the weight of the right one.
+    let cols: Vec<(usize, usize, f32)> = (0..pw)
+        .map(|x| {
+            let mx = ((x as f32 + 0.5) * kx - 0.5).clamp(0.0, (mw - 1) as f32);
+            let x0 = mx as i32 as usize;
+            (x0, (x0 + 1).min(mw - 1), mx - x0 as f32)
+        })
+        .collect();
+    // Map vectors are in map pixels: scale to plane pixels and to each side's time.
+    let (sa_x, sa_y) = (-t / kx, -t / ky);
+    let (sb_x, sb_y) = ((1.0 - t) / kx, (1.0 - t) / ky);
+    let xs: Vec<f32> = (0..pw).map(|x| x as f32).collect();
+    let (wmax, hmax) = ((pw - 1) as f32, (ph - 1) as f32);
+
+    out.data
+        .par_chunks_mut(pw * WARP_ROWS)
+        .enumerate()
+        .for_each(|(chunk, rows)| {
+            let (mut top, mut bottom) = (WideRow::new(pw), WideRow::new(pw));
+            let mut coords = [
+                vec![0f32; pw],
+                vec![0f32; pw],
+                vec![0f32; pw],
+                vec![0f32; pw],
+                vec![0f32; pw],
+            ];
+            for (r, row) in rows.chunks_mut(pw).enumerate() {
+                let y = chunk * WARP_ROWS + r;
+                let my = ((y as f32 + 0.5) * ky - 0.5).clamp(0.0, (mh - 1) as f32);
+                let y0 = my as i32 as usize;
+                let y1 = (y0 + 1).min(mh - 1);
+                let fy = my - y0 as f32;
+                if top.index != y0 {
+                    if bottom.index == y0 {
+                        std::mem::swap(&mut top, &mut bottom);
+                    } else {
+                        top.fill(map, y0, &cols);
+                    }
+                }
+                if bottom.index != y1 {
+                    bottom.fill(map, y1, &cols);
+                }
+                let yf = y as f32;
+                let [ax, ay, bx, by, al] = &mut coords;
+                // Same-length slices, so the loop below has no bounds checks and vectorises.
+                let (ax, ay, bx, by, al) = (
+                    &mut ax[..pw],
+                    &mut ay[..pw],
+                    &mut bx[..pw],
+                    &mut by[..pw],
+                    &mut al[..pw],
+                );
+                let (tu, tv, ta, xs) = (&top.u[..pw], &top.v[..pw], &top.alpha[..pw], &xs[..pw]);
+                let (bu, bv, ba) = (&bottom.u[..pw], &bottom.v[..pw], &bottom.alpha[..pw]);
+                for x in 0..pw {
+                    let u = tu[x] + (bu[x] - tu[x]) * fy;
+                    let v = tv[x] + (bv[x] - tv[x]) * fy;
+                    al[x] = ta[x] + (ba[x] - ta[x]) * fy;
+                    // Border extension by clamping here, where it vectorises.
+                    ax[x] = (xs[x] + sa_x * u).max(0.0).min(wmax);
+                    ay[x] = (yf + sa_y * v).max(0.0).min(hmax);
+                    bx[x] = (xs[x] + sb_x * u).max(0.0).min(wmax);
+                    by[x] = (yf + sb_y * v).max(0.0).min(hmax);
+                }
+                let (ax, ay, bx, by, al) = (&ax[..], &ay[..], &bx[..], &by[..], &al[..]);
+                if cubic {
+                    for (x, o) in row.iter_mut().enumerate() {
+                        let (va, vb) = (sample_cubic(a, ax[x], ay[x]), sample_cubic(b, bx[x], by[x]));
+                        *o = T::from_f32(va + al[x] * (vb - va), max_value);
+                    }
+                } else {
+                    for (x, o) in row.iter_mut().enumerate() {
+                        let (va, vb) = (sample_inside(a, ax[x], ay[x]), sample_inside(b, bx[x], by[x]));
+                        *o = T::from_f32(va + al[x] * (vb - va), max_value);
+                    }
+                }
+            }
+        });
     out
 }
