@@ -336,6 +336,7 @@ pub fn warp_blend<T: Sample>(
     t: f32,
     max_value: f32,
     cubic: bool,
+    as_f32: Option<(&Plane<f32>, &Plane<f32>)>,
 ) -> Plane<T> {
     let (pw, ph) = (a.width, a.height);
     if pw == 0 || ph == 0 || b.width != pw || b.height != ph {
@@ -345,13 +346,16 @@ pub fn warp_blend<T: Sample>(
         return warp_planes(map, a, b, t, max_value, true);
     }
     // Bilinear warping reads each sample about twice per side: converting the planes to f32 once is
-    // cheaper than converting four integers per read.
+    // cheaper than converting four integers per read (a stream converts each frame once, for all pairs).
+    if let Some((fa, fb)) = as_f32.filter(|(fa, fb)| fa.data.len() == pw * ph && fb.data.len() == pw * ph) {
+        return warp_planes(map, fa, fb, t, max_value, false);
+    }
     let (fa, fb) = rayon::join(|| to_f32_plane(a), || to_f32_plane(b));
     warp_planes(map, &fa, &fb, t, max_value, false)
 }
 
 /// A plane's samples as `f32`.
-fn to_f32_plane<T: Sample>(p: &Plane<T>) -> Plane<f32> {
+pub fn to_f32_plane<T: Sample>(p: &Plane<T>) -> Plane<f32> {
     Plane {
         width: p.width,
         height: p.height,
