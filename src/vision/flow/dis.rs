@@ -229,13 +229,23 @@ impl Ctx<'_> {
         let (mut u, mut v) = start;
         for _ in 0..iterations {
             self.sample_patch(px as f32 + u, py as f32 + v, buf);
-            // Residual: the template sampled where the patch now lands minus the template.
-            for (d, &q) in buf.iter_mut().zip(t.iter()) {
-                *d -= q;
-            }
+            // Residual (the template sampled where the patch now lands minus the template) against both
+            // gradients, in one pass.
             let (mut b1, mut b2) = ([0f32; LANES], [0f32; LANES]);
-            for_lanes(tx, buf, |l, g, d| b1[l] += g * d);
-            for_lanes(ty, buf, |l, g, d| b2[l] += g * d);
+            let chunks = buf.chunks_exact(LANES).zip(t.chunks_exact(LANES));
+            for ((s, q), (gx, gy)) in chunks.zip(tx.chunks_exact(LANES).zip(ty.chunks_exact(LANES))) {
+                for l in 0..LANES {
+                    let d = s[l] - q[l];
+                    b1[l] += gx[l] * d;
+                    b2[l] += gy[l] * d;
+                }
+            }
+            let tail = n - n % LANES;
+            for k in tail..n {
+                let d = buf[k] - t[k];
+                b1[k - tail] += tx[k] * d;
+                b2[k - tail] += ty[k] * d;
+            }
             let (b1, b2) = (b1.iter().sum::<f32>(), b2.iter().sum::<f32>());
             let du = (syy * b1 - sxy * b2) / det;
             let dv = (sxx * b2 - sxy * b1) / det;
