@@ -68,15 +68,15 @@ pub fn run(args: Args, global: &crate::GlobalOpts) -> anyhow::Result<()> {
     if !is_y4m(input) {
         return run_video(&args, rate, global);
     }
-    let mut reader: Box<dyn std::io::BufRead> = if input.as_os_str() == "-" {
-        Box::new(std::io::stdin().lock())
+    let mut reader: Box<dyn std::io::BufRead + Send> = if input.as_os_str() == "-" {
+        Box::new(std::io::BufReader::with_capacity(1 << 20, std::io::stdin()))
     } else {
         let f = std::fs::File::open(input).with_context(|| input.display().to_string())?;
         Box::new(std::io::BufReader::with_capacity(1 << 20, f))
     };
     let progress = |_n: u64| {};
     if args.output.as_os_str() == "-" {
-        let mut out = std::io::BufWriter::with_capacity(1 << 20, std::io::stdout().lock());
+        let mut out = std::io::BufWriter::with_capacity(1 << 20, std::io::stdout());
         let s = reel::vision::interpolate::stream::interpolate_y4m(&mut reader, &mut out, &mut filter, progress)
             .with_context(|| input.display().to_string())?;
         std::io::Write::flush(&mut out)?;

@@ -24,7 +24,17 @@ pub fn level_flow(
     let stride = params.patch_stride.clamp(1, ps);
     let xs = positions(w, ps, stride);
     let ys = positions(h, ps, stride);
-    let ctx = Ctx { i0, gx, gy, i1, ps };
+    let pad = ps + 2;
+    let padded = pad_plane(i1, pad);
+    let ctx = Ctx {
+        i0,
+        gx,
+        gy,
+        i1,
+        ps,
+        padded: &padded,
+        pad,
+    };
     let patch_flows: Vec<Vec<(f32, f32)>> = ys
         .par_iter()
         .map(|&py| {
@@ -103,17 +113,37 @@ struct Ctx<'a> {
     gy: &'a Plane<f32>,
     i1: &'a Plane<f32>,
     ps: usize,
+    /// `i1` with its border extended by `pad` samples on every side (see [`pad_plane`]).
+    padded: &'a Plane<f32>,
+    pad: usize,
+}
+
+/// A copy of `p` with `pad` more samples on every side, each repeating the nearest border sample: every
+/// patch position [`Ctx::sample_patch`] can ask for then lies inside, and reads the same values a
+/// clamped-index (border-extended) bilinear would.
+fn pad_plane(p: &Plane<f32>, pad: usize) -> Plane<f32> {
+    let (w, h) = (p.width, p.height);
+    let pw = w + 2 * pad;
+    let mut out = Plane::new(pw, h + 2 * pad);
+    for (y, row) in out.data.chunks_exact_mut(pw).enumerate() {
+        let src = &p.data[y.saturating_sub(pad).min(h - 1) * w..][..w];
+        row[..pad].fill(src[0]);
+        row[pad..pad + w].copy_from_slice(src);
+        row[pad + w..].fill(src[w - 1]);
+    }
+    out
 }
 
 impl Ctx<'_> {
     /// Samples the `ps` x `ps` patch of `i1` whose origin is (x, y) (real) into `out`. Every pixel of the
-    /// patch has the same fractional position, so the four bilinear weights are computed once; near the
-    /// border the row and column indices are clamped (the same values as a border-extended bilinear).
+    /// patch has the same fractional position, so the four bilinear weights are computed once; the padded
+    /// copy of `i1` makes every patch an interior one (border extended, as a clamped bilinear would).
     #[inline]
     fn sample_patch(&self, x: f32, y: f32, out: &mut [f32]) {
         let ps = self.ps;
         let (w, h) = (self.i1.width, self.i1.height);
-        // Far outside positions all read the border: clamping first keeps the integer maths in range.
+        // Far outside positions all read the border: clamping keeps the patch inside the padding
+        // (pad >= ps + 1 covers origins from -ps - 1 to w, plus the bilinear's extra sample).
         let x = x.clamp(-(ps as f32) - 1.0, w as f32);
         let y = y.clamp(-(ps as f32) - 1.0, h as f32);
         // Floor through a truncating conversion (f32::floor is a libm call on baseline x86-64).
@@ -124,31 +154,13 @@ impl Ctx<'_> {
         let (ix, iy) = (floor(x), floor(y));
         let (ax, ay) = (x - ix as f32, y - iy as f32);
         let wts = [(1.0 - ax) * (1.0 - ay), ax * (1.0 - ay), (1.0 - ax) * ay, ax * ay];
-        let (ix, iy) = (ix as isize, iy as isize);
-        let data = &self.i1.data;
-        if ix >= 0 && iy >= 0 && ix as usize + ps < w && iy as usize + ps < h {
-            let base = iy as usize * w + ix as usize;
-            if ps == 8 {
-                sample_interior::<8>(data, w, base, wts, out);
-            } else {
-                sample_interior_any(data, w, base, ps, wts, out);
-            }
-            return;
-        }
-        let mut cx = [0usize; MAX_PATCH + 1];
-        let mut cy = [0usize; MAX_PATCH + 1];
-        for i in 0..=ps {
-            cx[i] = (ix + i as isize).clamp(0, w as isize - 1) as usize;
-            cy[i] = (iy + i as isize).clamp(0, h as isize - 1) as usize;
-        }
-        let [w00, w01, w10, w11] = wts;
-        for j in 0..ps {
-            let r0 = &data[cy[j] * w..][..w];
-            let r1 = &data[cy[j + 1] * w..][..w];
-            for (i, o) in out[j * ps..][..ps].iter_mut().enumerate() {
-                let (c0, c1) = (cx[i], cx[i + 1]);
-                *o = w00 * r0[c0] + w01 * r0[c1] + w10 * r1[c0] + w11 * r1[c1];
-            }
+        let pad = self.pad as isize;
+        let pw = self.padded.width;
+        let base = (iy as isize + pad) as usize * pw + (ix as isize + pad) as usize;
+        if ps == 8 {
+            sample_interior::<8>(&self.padded.data, pw, base, wts, out);
+        } else {
+            sample_interior_any(&self.padded.data, pw, base, ps, wts, out);
         }
     }
 
@@ -217,13 +229,23 @@ impl Ctx<'_> {
         let (mut u, mut v) = start;
         for _ in 0..iterations {
             self.sample_patch(px as f32 + u, py as f32 + v, buf);
-            // Residual: the template sampled where the patch now lands minus the template.
-            for (d, &q) in buf.iter_mut().zip(t.iter()) {
-                *d -= q;
-            }
+            // Residual (the template sampled where the patch now lands minus the template) against both
+            // gradients, in one pass.
             let (mut b1, mut b2) = ([0f32; LANES], [0f32; LANES]);
-            for_lanes(tx, buf, |l, g, d| b1[l] += g * d);
-            for_lanes(ty, buf, |l, g, d| b2[l] += g * d);
+            let chunks = buf.chunks_exact(LANES).zip(t.chunks_exact(LANES));
+            for ((s, q), (gx, gy)) in chunks.zip(tx.chunks_exact(LANES).zip(ty.chunks_exact(LANES))) {
+                for l in 0..LANES {
+                    let d = s[l] - q[l];
+                    b1[l] += gx[l] * d;
+                    b2[l] += gy[l] * d;
+                }
+            }
+            let tail = n - n % LANES;
+            for k in tail..n {
+                let d = buf[k] - t[k];
+                b1[k - tail] += tx[k] * d;
+                b2[k - tail] += ty[k] * d;
+            }
             let (b1, b2) = (b1.iter().sum::<f32>(), b2.iter().sum::<f32>());
             let du = (syy * b1 - sxy * b2) / det;
             let dv = (sxx * b2 - sxy * b1) / det;

@@ -6,10 +6,10 @@
 //! 1/fps. A stream of N frames lasting D seconds gives round(D * fps) frames (the last input frame lasts
 //! until D).
 
-use super::{PairMotion, Quality, Sample, luma_to_f32};
+use super::{PairMotion, Quality, Sample, luma_to_f32, to_f32_planes};
 use crate::error::{Error, Result};
 use crate::node::video_filter::{Emit, VideoFilter, VideoFormat};
-use crate::vision::flow::Plane;
+use crate::vision::flow::{Plane, Pyramid};
 use ffmpeg_next::Rational;
 use ffmpeg_next::format::Pixel;
 use ffmpeg_next::frame::Video as VideoFrame;
@@ -39,7 +39,10 @@ enum Planes {
 
 struct Held {
     planes: Planes,
-    luma: Plane<f32>,
+    /// The luma pyramid the flow reads: built once, used by the pair before this frame and the one after.
+    pyramid: Pyramid,
+    /// The planes as `f32` when the quality warps bilinearly (converted once for both pairs).
+    as_f32: Option<Vec<Plane<f32>>>,
     /// Presentation time as an exact fraction of seconds (num, den).
     time: (i128, i128),
 }
@@ -190,7 +193,7 @@ impl VideoFilter for InterpolateFilter {
         };
         let held = Held {
             time,
-            ..hold(&frame, &state.input)?
+            ..hold(&frame, &state.input, quality)?
         };
         let Some(prev) = state.prev.take() else {
             state.next_out = ceil_index(time, state.fps);
@@ -211,13 +214,19 @@ impl VideoFilter for InterpolateFilter {
                 prev.planes.clone()
             } else {
                 let m = motion.get_or_insert_with(|| {
-                    let m = PairMotion::analyze(&prev.luma, &held.luma, quality);
+                    let m = PairMotion::analyze_pyramids(&prev.pyramid, &held.pyramid, quality);
                     tracing::debug!(out = state.next_out, cut = m.scene_cut, stats = ?m.stats, "interpolate: pair");
                     m
                 });
+                let pre = match (&prev.as_f32, &held.as_f32) {
+                    (Some(a), Some(b)) if m.reads_f32() => Some((&a[..], &b[..])),
+                    _ => None,
+                };
                 match (&prev.planes, &held.planes) {
-                    (Planes::Eight(a), Planes::Eight(b)) => Planes::Eight(m.synthesize(a, b, t as f32, 255.0)),
-                    (Planes::Ten(a), Planes::Ten(b)) => Planes::Ten(m.synthesize(a, b, t as f32, 1023.0)),
+                    (Planes::Eight(a), Planes::Eight(b)) => {
+                        Planes::Eight(m.synthesize_with(a, b, pre, t as f32, 255.0))
+                    }
+                    (Planes::Ten(a), Planes::Ten(b)) => Planes::Ten(m.synthesize_with(a, b, pre, t as f32, 1023.0)),
                     _ => return Err(Error::Malformed("interpolate: pixel format changed mid-stream".into())),
                 }
             };
@@ -280,8 +289,8 @@ fn ceil_index(time: (i128, i128), fps: Rational) -> i64 {
     (if num.rem_euclid(den) == 0 { q } else { q + 1 }) as i64
 }
 
-/// Copies a frame's planes out of FFmpeg's padded buffers.
-fn hold(frame: &VideoFrame, format: &VideoFormat) -> Result<Held> {
+/// Copies a frame's planes out of FFmpeg's padded buffers and prepares what its pairs will read.
+fn hold(frame: &VideoFrame, format: &VideoFormat, quality: Quality) -> Result<Held> {
     if frame.width() != format.width || frame.height() != format.height || frame.format() != format.pix_fmt {
         return Err(Error::Malformed(
             "interpolate: frame size or format changed mid-stream".into(),
@@ -315,16 +324,25 @@ fn hold(frame: &VideoFrame, format: &VideoFormat) -> Result<Held> {
             eight.push(p);
         }
     }
-    let (planes, luma) = if ten {
-        let luma = luma_to_f32(&sixteen[0], 1023.0);
-        (Planes::Ten(sixteen), luma)
+    // Bilinear warping (fast) reads f32 copies of the planes.
+    let f32_copies = quality == Quality::Fast;
+    let (planes, luma, as_f32) = if ten {
+        let (luma, as_f32) = rayon::join(
+            || luma_to_f32(&sixteen[0], 1023.0),
+            || f32_copies.then(|| to_f32_planes(&sixteen)),
+        );
+        (Planes::Ten(sixteen), luma, as_f32)
     } else {
-        let luma = luma_to_f32(&eight[0], 255.0);
-        (Planes::Eight(eight), luma)
+        let (luma, as_f32) = rayon::join(
+            || luma_to_f32(&eight[0], 255.0),
+            || f32_copies.then(|| to_f32_planes(&eight)),
+        );
+        (Planes::Eight(eight), luma, as_f32)
     };
     Ok(Held {
         planes,
-        luma,
+        pyramid: PairMotion::pyramid(&luma, quality),
+        as_f32,
         time: (0, 1),
     })
 }

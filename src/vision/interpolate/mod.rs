@@ -165,21 +165,35 @@ pub struct PairMotion {
 impl PairMotion {
     /// Estimates motion between two luma planes (0..255 scale, same size).
     pub fn analyze(a: &Plane<f32>, b: &Plane<f32>, quality: Quality) -> PairMotion {
-        let params = quality.flow_params_for(a.width);
-        let levels = Pyramid::levels_for(a.width, a.height, &params);
-        let finest = params.finest_level.min(levels - 1);
-        let (mut pa, mut pb) = rayon::join(
-            || Pyramid::levels_only(a, levels, finest),
-            || Pyramid::levels_only(b, levels, finest),
-        );
+        let (pa, pb) = rayon::join(|| Self::pyramid(a, quality), || Self::pyramid(b, quality));
+        Self::analyze_pyramids(&pa, &pb, quality)
+    }
+
+    /// The pyramid (with gradients) [`PairMotion::analyze_pyramids`] wants for a luma plane at this
+    /// quality. A stream builds it once per frame: each frame is B of one pair and A of the next.
+    pub fn pyramid(luma: &Plane<f32>, quality: Quality) -> Pyramid {
+        let params = quality.flow_params_for(luma.width);
+        let levels = Pyramid::levels_for(luma.width, luma.height, &params);
+        Pyramid::new(luma, levels, params.finest_level.min(levels - 1))
+    }
+
+    /// [`PairMotion::analyze`] from the frames' pyramids (made by [`PairMotion::pyramid`]).
+    pub fn analyze_pyramids(pa: &Pyramid, pb: &Pyramid, quality: Quality) -> PairMotion {
+        let (width, height) = (pa.levels[0].width, pa.levels[0].height);
+        let params = quality.flow_params_for(width);
+        let finest = params.finest_level.min(pa.levels.len() - 1);
         // Statistics at the motion resolution: the same decisions for a fraction of the passes.
         let histogram_distance = histogram_distance(&pa.levels[finest], &pb.levels[finest]);
-        // Match B's brightness to A's so fades do not look like motion (and not like cuts).
-        if let Some((gain, offset)) = brightness_match(&pa.levels[finest], &pb.levels[finest]) {
-            pb.adjust(gain, offset);
-        }
-        rayon::join(|| pa.compute_gradients(finest), || pb.compute_gradients(finest));
-        let (forward, backward) = rayon::join(|| flow_between(&pa, &pb, &params), || flow_between(&pb, &pa, &params));
+        // Match B's brightness to A's so fades do not look like motion (and not like cuts): on a copy, as
+        // B's own pyramid serves the next pair too.
+        let adjusted = brightness_match(&pa.levels[finest], &pb.levels[finest]).map(|(gain, offset)| {
+            let mut p = pb.clone();
+            p.adjust(gain, offset);
+            p.compute_gradients(finest);
+            p
+        });
+        let pb = adjusted.as_ref().unwrap_or(pb);
+        let (forward, backward) = rayon::join(|| flow_between(pa, pb, &params), || flow_between(pb, pa, &params));
         let forward_conf = synth::consistency(&forward, &backward);
         let backward_conf = synth::consistency(&backward, &forward);
         let la = &pa.levels[finest];
@@ -194,8 +208,8 @@ impl PairMotion {
             histogram_distance,
         };
         PairMotion {
-            width: a.width,
-            height: a.height,
+            width,
+            height,
             forward,
             backward,
             forward_conf,
@@ -209,6 +223,24 @@ impl PairMotion {
     /// Makes the planes of the frame at time `t` (0 < t < 1) between A and B. Planes may have any size
     /// (chroma is subsampled); each is warped with the flow scaled to it. `max_value` is the largest sample.
     pub fn synthesize<T: Sample>(&self, a: &[Plane<T>], b: &[Plane<T>], t: f32, max_value: f32) -> Vec<Plane<T>> {
+        self.synthesize_with(a, b, None, t, max_value)
+    }
+
+    /// Whether [`PairMotion::synthesize_with`] can use `f32` copies of the planes (bilinear warping).
+    pub fn reads_f32(&self) -> bool {
+        !self.cubic
+    }
+
+    /// [`PairMotion::synthesize`] with, optionally, the planes of A and B already converted to `f32` (as
+    /// by [`to_f32_planes`]; used when [`PairMotion::reads_f32`]), so a stream converts each frame once.
+    pub fn synthesize_with<T: Sample>(
+        &self,
+        a: &[Plane<T>],
+        b: &[Plane<T>],
+        as_f32: Option<PlanesF32<'_>>,
+        t: f32,
+        max_value: f32,
+    ) -> Vec<Plane<T>> {
         let t = t.clamp(0.0, 1.0);
         if self.scene_cut || t <= 0.0 || t >= 1.0 {
             // At exactly t = 0.5 keep the earlier frame, as minterpolate does.
@@ -227,9 +259,22 @@ impl PairMotion {
         let map = synth::BlendMap::new(self, &field, t);
         a.iter()
             .zip(b)
-            .map(|(pa, pb)| synth::warp_blend(&map, pa, pb, t, max_value, self.cubic))
+            .enumerate()
+            .map(|(i, (pa, pb))| {
+                let pre = as_f32.and_then(|(fa, fb)| Some((fa.get(i)?, fb.get(i)?)));
+                synth::warp_blend(&map, pa, pb, t, max_value, self.cubic, pre)
+            })
             .collect()
     }
+}
+
+/// A's and B's planes as `f32` (see [`PairMotion::synthesize_with`]).
+pub type PlanesF32<'a> = (&'a [Plane<f32>], &'a [Plane<f32>]);
+
+/// The planes' samples as `f32`, for [`PairMotion::synthesize_with`].
+pub fn to_f32_planes<T: Sample>(planes: &[Plane<T>]) -> Vec<Plane<f32>> {
+    use rayon::prelude::*;
+    planes.par_iter().map(synth::to_f32_plane).collect()
 }
 
 /// Interpolates between two interleaved 8-bit RGB images of the same size: the picture at time `t`.

@@ -21,8 +21,8 @@ pub struct StreamSummary {
 
 /// Interpolates a whole y4m stream from `input` to `output`. `progress` is called after each input frame.
 pub fn interpolate_y4m(
-    input: &mut impl BufRead,
-    output: &mut impl Write,
+    input: &mut (impl BufRead + Send),
+    output: &mut (impl Write + Send),
     filter: &mut InterpolateFilter,
     mut progress: impl FnMut(u64),
 ) -> Result<StreamSummary> {
@@ -51,25 +51,69 @@ pub fn interpolate_y4m(
         rate,
         ..Default::default()
     };
-    let mut buf = Vec::new();
-    let mut out_buf = Vec::new();
-    let mut emit = |frame: VideoFrame| -> Result<()> {
-        frame_to_bytes(&frame, bps, &mut out_buf);
-        y4m::write_frame(output, &out_buf)?;
-        summary.frames_out += 1;
-        Ok(())
-    };
-    let mut index = 0i64;
-    while y4m::read_frame(input, &header, &mut buf)? {
-        let mut frame = VideoFrame::new(pix_fmt, header.width as u32, header.height as u32);
-        bytes_to_frame(&buf, bps, &mut frame);
-        frame.set_pts(Some(index));
-        filter.push(frame, &mut emit)?;
-        index += 1;
-        progress(index as u64);
-    }
-    filter.flush(&mut emit)?;
-    summary.frames_in = index as u64;
+    // Three stages on their own threads: reading and unpacking y4m, the filter (which runs its heavy work on
+    // the rayon pool), packing and writing y4m. Bounded queues keep a couple of frames in flight, so reading
+    // and writing overlap the analysis instead of idling the pool between frames.
+    let (width, height) = (header.width as u32, header.height as u32);
+    let (frames_tx, frames_rx) = std::sync::mpsc::sync_channel::<VideoFrame>(2);
+    let (out_tx, out_rx) = std::sync::mpsc::sync_channel::<VideoFrame>(4);
+    let (frames_in, frames_out) = std::thread::scope(|scope| -> Result<(i64, u64)> {
+        let reader = scope.spawn(move || -> Result<()> {
+            let mut buf = Vec::new();
+            let mut index = 0i64;
+            while y4m::read_frame(input, &header, &mut buf)? {
+                let mut frame = VideoFrame::new(pix_fmt, width, height);
+                bytes_to_frame(&buf, bps, &mut frame);
+                frame.set_pts(Some(index));
+                index += 1;
+                if frames_tx.send(frame).is_err() {
+                    break; // the filter stopped (an error): it reports why
+                }
+            }
+            Ok(())
+        });
+        let writer = scope.spawn(move || -> Result<u64> {
+            let mut out_buf = Vec::new();
+            let mut count = 0u64;
+            for frame in out_rx {
+                frame_to_bytes(&frame, bps, &mut out_buf);
+                y4m::write_frame(output, &out_buf)?;
+                count += 1;
+            }
+            Ok(count)
+        });
+        let filtered = (|| -> Result<i64> {
+            let mut emit = |frame: VideoFrame| -> Result<()> {
+                out_tx
+                    .send(frame)
+                    .map_err(|_| Error::Malformed("interpolate: output writer stopped".into()))
+            };
+            let mut index = 0i64;
+            for frame in frames_rx.iter() {
+                filter.push(frame, &mut emit)?;
+                index += 1;
+                progress(index as u64);
+            }
+            filter.flush(&mut emit)?;
+            Ok(index)
+        })();
+        drop(out_tx);
+        drop(frames_rx);
+        let read = reader
+            .join()
+            .map_err(|_| Error::Malformed("interpolate: reader panicked".into()))?;
+        let written = writer
+            .join()
+            .map_err(|_| Error::Malformed("interpolate: writer panicked".into()))?;
+        // A write error explains a stopped filter better than the filter's own error, and a read error
+        // explains a short stream.
+        let written = written?;
+        let index = filtered?;
+        read?;
+        Ok((index, written))
+    })?;
+    summary.frames_in = frames_in as u64;
+    summary.frames_out = frames_out;
     Ok(summary)
 }
 

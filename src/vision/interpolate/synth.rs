@@ -84,45 +84,50 @@ impl MotionAtT {
     /// Splats A's vectors to x + t F and B's (reversed) to x + (1 - t) G, then fills the holes.
     pub fn new(pm: &PairMotion, t: f32) -> Self {
         let (w, h) = (pm.forward.width, pm.forward.height);
-        let n = w * h;
-        let mut su = vec![0f32; n];
-        let mut sv = vec![0f32; n];
-        let mut sw = vec![0f32; n];
-        let mut splat = |x: f32, y: f32, u: f32, v: f32, wt: f32| {
-            if !(x > -1.0 && y > -1.0 && x < w as f32 && y < h as f32) {
-                return;
-            }
-            let fx = x.floor();
-            let fy = y.floor();
-            let (ax, ay) = (x - fx, y - fy);
-            let (ix, iy) = (fx as isize, fy as isize);
-            for (dx, dy, bw) in [
-                (0, 0, (1.0 - ax) * (1.0 - ay)),
-                (1, 0, ax * (1.0 - ay)),
-                (0, 1, (1.0 - ax) * ay),
-                (1, 1, ax * ay),
-            ] {
-                let (px, py) = (ix + dx, iy + dy);
-                if px >= 0 && py >= 0 && (px as usize) < w && (py as usize) < h {
-                    let k = py as usize * w + px as usize;
-                    let ww = wt * bw;
-                    su[k] += ww * u;
-                    sv[k] += ww * v;
-                    sw[k] += ww;
+        // A's splats and B's into separate sums, one per thread, added afterwards.
+        let side = |flow: &FlowField, conf: &[f32], time: f32, sign: f32| {
+            let n = w * h;
+            let (mut su, mut sv, mut sws) = (vec![0f32; n], vec![0f32; n], vec![0f32; n]);
+            let mut splat = |x: f32, y: f32, u: f32, v: f32, wt: f32| {
+                if !(x > -1.0 && y > -1.0 && x < w as f32 && y < h as f32) {
+                    return;
+                }
+                let fx = x.floor();
+                let fy = y.floor();
+                let (ax, ay) = (x - fx, y - fy);
+                let (ix, iy) = (fx as isize, fy as isize);
+                for (dx, dy, bw) in [
+                    (0, 0, (1.0 - ax) * (1.0 - ay)),
+                    (1, 0, ax * (1.0 - ay)),
+                    (0, 1, (1.0 - ax) * ay),
+                    (1, 1, ax * ay),
+                ] {
+                    let (px, py) = (ix + dx, iy + dy);
+                    if px >= 0 && py >= 0 && (px as usize) < w && (py as usize) < h {
+                        let k = py as usize * w + px as usize;
+                        let ww = wt * bw;
+                        su[k] += ww * u;
+                        sv[k] += ww * v;
+                        sws[k] += ww;
+                    }
+                }
+            };
+            for y in 0..h {
+                for x in 0..w {
+                    let k = y * w + x;
+                    let (u, v) = (flow.u[k], flow.v[k]);
+                    let wt = conf[k] + UNSURE_WEIGHT;
+                    splat(x as f32 + time * u, y as f32 + time * v, sign * u, sign * v, wt);
                 }
             }
+            (su, sv, sws)
         };
-        let unsure = UNSURE_WEIGHT;
-        for y in 0..h {
-            for x in 0..w {
-                let k = y * w + x;
-                let (u, v) = (pm.forward.u[k], pm.forward.v[k]);
-                let wt = pm.forward_conf[k] + unsure;
-                splat(x as f32 + t * u, y as f32 + t * v, u, v, wt);
-                let (gu, gv) = (pm.backward.u[k], pm.backward.v[k]);
-                let wt = pm.backward_conf[k] + unsure;
-                splat(x as f32 + (1.0 - t) * gu, y as f32 + (1.0 - t) * gv, -gu, -gv, wt);
-            }
+        let ((mut su, mut sv, mut sw), (bu, bv, bw)) = rayon::join(
+            || side(&pm.forward, &pm.forward_conf, t, 1.0),
+            || side(&pm.backward, &pm.backward_conf, 1.0 - t, -1.0),
+        );
+        for (acc, add) in [(&mut su, &bu), (&mut sv, &bv), (&mut sw, &bw)] {
+            acc.iter_mut().zip(add).for_each(|(a, b)| *a += b);
         }
         let (u, v) = push_pull(&su, &sv, &sw, w, h);
         MotionAtT {
@@ -336,6 +341,7 @@ pub fn warp_blend<T: Sample>(
     t: f32,
     max_value: f32,
     cubic: bool,
+    as_f32: Option<(&Plane<f32>, &Plane<f32>)>,
 ) -> Plane<T> {
     let (pw, ph) = (a.width, a.height);
     if pw == 0 || ph == 0 || b.width != pw || b.height != ph {
@@ -345,13 +351,16 @@ pub fn warp_blend<T: Sample>(
         return warp_planes(map, a, b, t, max_value, true);
     }
     // Bilinear warping reads each sample about twice per side: converting the planes to f32 once is
-    // cheaper than converting four integers per read.
+    // cheaper than converting four integers per read (a stream converts each frame once, for all pairs).
+    if let Some((fa, fb)) = as_f32.filter(|(fa, fb)| fa.data.len() == pw * ph && fb.data.len() == pw * ph) {
+        return warp_planes(map, fa, fb, t, max_value, false);
+    }
     let (fa, fb) = rayon::join(|| to_f32_plane(a), || to_f32_plane(b));
     warp_planes(map, &fa, &fb, t, max_value, false)
 }
 
 /// A plane's samples as `f32`.
-fn to_f32_plane<T: Sample>(p: &Plane<T>) -> Plane<f32> {
+pub fn to_f32_plane<T: Sample>(p: &Plane<T>) -> Plane<f32> {
     Plane {
         width: p.width,
         height: p.height,
