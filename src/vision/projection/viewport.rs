@@ -6,12 +6,13 @@
 //! pixels) are computed once; per pose only the grid nodes are rotated and projected (about 8 000 rays at
 //! 1080p), and pixels between nodes interpolate the source position linearly, stepping in 16.16 fixed
 //! point. Each cell's centre is also projected exactly; a cell where linear interpolation would miss by more
-//! than `MAX_ERROR_PX` (around the poles, where longitude swings) is rendered with exact per-pixel rays.
+//! than `MAX_ERROR_PX` (around the poles, where longitude swings) is rendered from exact rays
+//! every `EXACT_STEP` pixels along each row, with straight lines between them.
 //!
 //! Per band of cells, each cell's first source position and step are linear functions of the row (32.32 fixed
 //! point), so a row is a list of straight lines of 16.16 positions that the sampling kernel
 //! ([`super::row_sampler`]) steps along: for 8-bit planes with AVX2, 8 pixels per two gathers. Projections (grid
-//! nodes, cell centres, exact pixels) use a polynomial atan2 (error far below a hundredth of a pixel).
+//! nodes, cell centres, exact rays) use a polynomial atan2 (error far below a hundredth of a pixel).
 
 use super::plane::{PlaneMut, PlaneRef, Sample};
 use super::row_sampler::Line;
@@ -23,6 +24,9 @@ use std::f32::consts::PI;
 const CELL: usize = 16;
 /// Largest tolerated error (input luma pixels) of linear interpolation at a cell centre.
 const MAX_ERROR_PX: f32 = 0.2;
+/// Spacing (output pixels of the plane) of the exact rays along a row of a cell that is not linear enough: the
+/// pixels between two rays step linearly.
+const EXACT_STEP: usize = 4;
 
 /// Renders perspective viewports from equirect frames of fixed sizes.
 #[derive(Debug, Clone)]
@@ -329,7 +333,11 @@ impl ViewportRenderer {
         // exact cell) for the sampling kernel, which steps along them itself.
         // Sized for the worst case (every pixel its own line, plus the tail) and filled by index: cheaper than
         // pushing.
-        let mut lines = vec![Line::default(); w + cells.len() + 1];
+        // The buffer lives on with the thread: a fresh one per band would write (and fault in) megabytes per pose.
+        let mut lines = LINE_BUFFER.with(|b| b.take());
+        if lines.len() < w + cells.len() + 1 {
+            lines.resize(w + cells.len() + 1, Line::default());
+        }
         let (tan_x, tan_y) = (self.tan_x, self.tan_y);
         for r in 0..rows {
             let y = y0 + r;
@@ -342,21 +350,35 @@ impl ViewportRenderer {
                     continue;
                 }
                 if cell.exact {
+                    // Exact rays every `EXACT_STEP` pixels (and at the cell's end), straight lines between them.
                     let ly = (y as f32 + 0.5) * ky as f32;
                     let ray_b = (2.0 * ly / self.out_h as f32 - 1.0) * tan_y;
-                    for xi in begin..cell.end {
-                        let lx = (xi as f32 + 0.5) * kx as f32;
-                        let ray_a = (2.0 * lx / self.out_w as f32 - 1.0) * tan_x;
+                    let (kx, out_w, sw, sh) = (kx as f32, self.out_w as f32, sw as f32, sh as f32);
+                    let exact_at = |xi: usize| -> [f32; 2] {
+                        let lx = (xi as f32 + 0.5) * kx;
+                        let ray_a = (2.0 * lx / out_w - 1.0) * tan_x;
                         let st = project(m, [ray_a, ray_b, 1.0]);
+                        [st[0] * sw - 0.5, st[1] * sh - 0.5]
+                    };
+                    let mut xi = begin;
+                    let mut p = exact_at(xi);
+                    while xi < cell.end {
+                        let n = EXACT_STEP.min(cell.end - xi);
+                        let q = exact_at(xi + n);
+                        // The next node's x within half a turn of this one's (across the seam).
+                        let qx = q[0] - ((q[0] - p[0]) / sw).round() * sw;
+                        let inv = 1.0 / n as f32;
                         lines[count] = Line {
                             begin: xi,
-                            n: 1,
-                            x: ((st[0] * sw as f32 - 0.5) * 65536.0) as i32,
-                            dx: 0,
-                            y: ((st[1] * sh as f32 - 0.5) * 65536.0) as i32,
-                            dy: 0,
+                            n,
+                            x: (p[0] * 65536.0) as i32,
+                            dx: ((qx - p[0]) * inv * 65536.0) as i32,
+                            y: (p[1] * 65536.0) as i32,
+                            dy: ((q[1] - p[1]) * inv * 65536.0) as i32,
                         };
                         count += 1;
+                        xi += n;
+                        p = q;
                     }
                 } else {
                     // 32.32 to 16.16, wrapping (a wild position only samples a wrong pixel).
@@ -398,7 +420,13 @@ impl ViewportRenderer {
             }
             T::sample_lines(srcs, &lines[..count], rows);
         }
+        LINE_BUFFER.with(|b| b.replace(lines));
     }
+}
+
+thread_local! {
+    /// Each rayon worker's row of lines, reused from band to band.
+    static LINE_BUFFER: std::cell::Cell<Vec<Line>> = const { std::cell::Cell::new(Vec::new()) };
 }
 
 /// One grid cell within a band, for one plane: its pixel columns and where their source positions are.
@@ -406,7 +434,7 @@ impl ViewportRenderer {
 struct CellSpan {
     begin: usize,
     end: usize,
-    /// Rendered with exact per-pixel rays (linear interpolation would be off by too much).
+    /// Rendered from exact rays along each row (linear interpolation would be off by too much).
     exact: bool,
     /// Source position (pixels of the plane, 32.32 fixed point) of the first pixel and the step to the next,
     /// x then y: `[start x, step x, start y, step y]` on the band's first row, and its change per row.
