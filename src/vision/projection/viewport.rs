@@ -324,7 +324,8 @@ impl ViewportRenderer {
                     begin,
                     end,
                     exact,
-                    at_first_row: first.map(fixed),
+                    skip: 0,
+                    at_row: first.map(fixed),
                     per_row: [0, 1, 2, 3].map(|i| fixed(next[i] - first[i])),
                 }
             });
@@ -338,17 +339,28 @@ impl ViewportRenderer {
         if lines.len() < w + cells.len() + 1 {
             lines.resize(w + cells.len() + 1, Line::default());
         }
+        // Which columns each cell draws does not depend on the row: a cell starts where the previous one ended
+        // (skipping the pixels already drawn), and empty cells drop out. Per row, a linear cell's 32.32 position
+        // and step advance by one row's change (wrapping adds: the same values as start + change * row).
+        let mut x = 0usize;
+        cells.retain_mut(|cell| {
+            let begin = cell.begin.max(x);
+            if begin >= cell.end {
+                return false;
+            }
+            cell.skip = (begin - cell.begin) as i32;
+            cell.begin = begin;
+            x = cell.end;
+            true
+        });
+        let tail = x;
         let (tan_x, tan_y) = (self.tan_x, self.tan_y);
         for r in 0..rows {
             let y = y0 + r;
             let rows = outs.each_mut().map(|out| &mut out[r * stride..r * stride + w]);
             let mut count = 0;
-            let mut x = 0usize;
-            for cell in &cells {
-                let begin = cell.begin.max(x);
-                if begin >= cell.end {
-                    continue;
-                }
+            for cell in cells.iter_mut() {
+                let (begin, end) = (cell.begin, cell.end);
                 if cell.exact {
                     // Exact rays every `EXACT_STEP` pixels (and at the cell's end), straight lines between them.
                     let ly = (y as f32 + 0.5) * ky as f32;
@@ -382,24 +394,28 @@ impl ViewportRenderer {
                     }
                 } else {
                     // 32.32 to 16.16, wrapping (a wild position only samples a wrong pixel).
-                    let at = |i: usize| {
-                        (cell.at_first_row[i].wrapping_add(cell.per_row[i].wrapping_mul(r as i64)) >> 16) as i32
-                    };
-                    let (dx, dy) = (at(1), at(3));
-                    let skip = (begin - cell.begin) as i32;
+                    let at = cell.at_row.map(|v| (v >> 16) as i32);
+                    let (dx, dy) = (at[1], at[3]);
+                    let (mut lx, mut ly) = (at[0], at[2]);
+                    if cell.skip != 0 {
+                        lx = lx.wrapping_add(dx.wrapping_mul(cell.skip));
+                        ly = ly.wrapping_add(dy.wrapping_mul(cell.skip));
+                    }
                     lines[count] = Line {
                         begin,
-                        n: cell.end - begin,
-                        x: at(0).wrapping_add(dx.wrapping_mul(skip)),
+                        n: end - begin,
+                        x: lx,
                         dx,
-                        y: at(2).wrapping_add(dy.wrapping_mul(skip)),
+                        y: ly,
                         dy,
                     };
                     count += 1;
                 }
-                x = cell.end;
+                for (v, d) in cell.at_row.iter_mut().zip(cell.per_row) {
+                    *v = v.wrapping_add(d);
+                }
             }
-            if x < w {
+            if tail < w {
                 // The last partial cell rounds away at most a pixel: repeat the last one.
                 let (lx, ly) = lines[..count].last().map_or((0, 0), |l| {
                     let k = l.n.saturating_sub(1) as i32;
@@ -409,8 +425,8 @@ impl ViewportRenderer {
                     )
                 });
                 lines[count] = Line {
-                    begin: x,
-                    n: w - x,
+                    begin: tail,
+                    n: w - tail,
                     x: lx,
                     dx: 0,
                     y: ly,
@@ -434,11 +450,14 @@ thread_local! {
 struct CellSpan {
     begin: usize,
     end: usize,
+    /// Pixels of the cell's first columns that the previous cell already draws (rounding at plane scale).
+    skip: i32,
     /// Rendered from exact rays along each row (linear interpolation would be off by too much).
     exact: bool,
     /// Source position (pixels of the plane, 32.32 fixed point) of the first pixel and the step to the next,
-    /// x then y: `[start x, step x, start y, step y]` on the band's first row, and its change per row.
-    at_first_row: [i64; 4],
+    /// x then y: `[start x, step x, start y, step y]` on the current row (the band's first, then advanced), and
+    /// its change per row.
+    at_row: [i64; 4],
     per_row: [i64; 4],
 }
 
