@@ -7,7 +7,8 @@
 //! 1080p), and pixels between nodes interpolate the source position linearly, stepping in 16.16 fixed
 //! point. Each cell's centre is also projected exactly; a cell where linear interpolation would miss by more
 //! than `MAX_ERROR_PX` (around the poles, where longitude swings) is rendered from exact rays
-//! every `EXACT_STEP` pixels along each row, with straight lines between them.
+//! every few pixels along each row (as far apart as keeps that error within bounds, at most `MAX_EXACT_STEP`),
+//! with straight lines between them.
 //!
 //! Per band of cells, each cell's first source position and step are linear functions of the row (32.32 fixed
 //! point), so a row is a list of straight lines of 16.16 positions that the sampling kernel
@@ -24,9 +25,10 @@ use std::f32::consts::PI;
 const CELL: usize = 16;
 /// Largest tolerated error (input luma pixels) of linear interpolation at a cell centre.
 const MAX_ERROR_PX: f32 = 0.2;
-/// Spacing (output pixels of the plane) of the exact rays along a row of a cell that is not linear enough: the
-/// pixels between two rays step linearly.
-const EXACT_STEP: usize = 4;
+/// Largest spacing (output luma pixels) of the exact rays along a row of a cell that is not linear enough: the
+/// pixels between two rays step linearly. Per cell the spacing shrinks (by halves, down to one pixel) until the
+/// error at the cell's centre, scaled by the square of spacing / `CELL`, is within `MAX_ERROR_PX`.
+const MAX_EXACT_STEP: u8 = 8;
 
 /// Renders perspective viewports from equirect frames of fixed sizes.
 #[derive(Debug, Clone)]
@@ -44,7 +46,8 @@ pub struct ViewportRenderer {
     centre_rays: Vec<[f32; 3]>,
     /// Per pose: normalised equirect positions (s, t) of nodes and whether each cell needs exact rays.
     node_st: Vec<[f32; 2]>,
-    cell_exact: Vec<bool>,
+    /// Per cell: 0 when linear, else the spacing (output luma pixels) of its exact rays along a row.
+    cell_exact: Vec<u8>,
 }
 
 /// Per-pose statistics, for tests and benchmarks.
@@ -112,7 +115,7 @@ impl ViewportRenderer {
             grid_w,
             grid_h,
             node_st: vec![[0.0; 2]; node_rays.len()],
-            cell_exact: vec![false; centre_rays.len()],
+            cell_exact: vec![0; centre_rays.len()],
             node_rays,
             centre_rays,
         })
@@ -167,12 +170,20 @@ impl ViewportRenderer {
                     let pred_s = (c[0][0] + c[1][0] + c[2][0] + c[3][0]) / 4.0;
                     let pred_t = (c[0][1] + c[1][1] + c[2][1] + c[3][1]) / 4.0;
                     let ds = unwrap_near(mid[0], pred_s) - pred_s;
-                    *exact = (ds * sw).abs() > MAX_ERROR_PX || ((mid[1] - pred_t) * sh).abs() > MAX_ERROR_PX;
+                    let err = (ds * sw).abs().max(((mid[1] - pred_t) * sh).abs());
+                    *exact = 0;
+                    if err > MAX_ERROR_PX {
+                        let mut step = MAX_EXACT_STEP;
+                        while step > 1 && err * (step as f32 / CELL as f32).powi(2) > MAX_ERROR_PX {
+                            step /= 2;
+                        }
+                        *exact = step;
+                    }
                 }
             });
         let stats = ViewportStats {
             cells: self.cell_exact.len(),
-            exact_cells: self.cell_exact.iter().filter(|&&e| e).count(),
+            exact_cells: self.cell_exact.iter().filter(|&&e| e != 0).count(),
         };
 
         // Pixels: one band of cells (CELL luma rows) per task, every plane.
@@ -291,7 +302,11 @@ impl ViewportRenderer {
             cells.push({
                 let begin = ((((gx * CELL) as f64) / kx - 0.5).ceil().max(0.0) as usize).min(w);
                 let end = (((((gx + 1) * CELL) as f64) / kx - 0.5).ceil().max(0.0) as usize).min(w);
-                let exact = self.cell_exact[gy * (gw - 1) + gx];
+                // Exact rays' spacing in this plane's pixels (0: linear).
+                let exact = match self.cell_exact[gy * (gw - 1) + gx] {
+                    0 => 0,
+                    step => ((step as f64 / kx) as usize).max(1),
+                };
                 let c = corners(&self.node_st, gw, gx, gy);
                 let s0 = c[0][0];
                 let sv = [
@@ -361,8 +376,8 @@ impl ViewportRenderer {
             let mut count = 0;
             for cell in cells.iter_mut() {
                 let (begin, end) = (cell.begin, cell.end);
-                if cell.exact {
-                    // Exact rays every `EXACT_STEP` pixels (and at the cell's end), straight lines between them.
+                if cell.exact != 0 {
+                    // Exact rays every `cell.exact` pixels (and at the cell's end), straight lines between them.
                     let ly = (y as f32 + 0.5) * ky as f32;
                     let ray_b = (2.0 * ly / self.out_h as f32 - 1.0) * tan_y;
                     let (kx, out_w, sw, sh) = (kx as f32, self.out_w as f32, sw as f32, sh as f32);
@@ -375,7 +390,7 @@ impl ViewportRenderer {
                     let mut xi = begin;
                     let mut p = exact_at(xi);
                     while xi < cell.end {
-                        let n = EXACT_STEP.min(cell.end - xi);
+                        let n = cell.exact.min(cell.end - xi);
                         let q = exact_at(xi + n);
                         // The next node's x within half a turn of this one's (across the seam).
                         let qx = q[0] - ((q[0] - p[0]) / sw).round() * sw;
@@ -452,8 +467,9 @@ struct CellSpan {
     end: usize,
     /// Pixels of the cell's first columns that the previous cell already draws (rounding at plane scale).
     skip: i32,
-    /// Rendered from exact rays along each row (linear interpolation would be off by too much).
-    exact: bool,
+    /// 0, or (where linear interpolation would be off by too much) the spacing, in pixels of the plane, of the
+    /// exact rays it is rendered from along each row.
+    exact: usize,
     /// Source position (pixels of the plane, 32.32 fixed point) of the first pixel and the step to the next,
     /// x then y: `[start x, step x, start y, step y]` on the current row (the band's first, then advanced), and
     /// its change per row.
