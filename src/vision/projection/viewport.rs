@@ -27,7 +27,8 @@ const CELL: usize = 16;
 const MAX_ERROR_PX: f32 = 0.2;
 /// Largest spacing (output luma pixels) of the exact rays along a row of a cell that is not linear enough: the
 /// pixels between two rays step linearly. Per cell the spacing shrinks (by halves, down to one pixel) until the
-/// error at the cell's centre, scaled by the square of spacing / `CELL`, is within `MAX_ERROR_PX`.
+/// error at the cell's centre (across: as an angle, in equatorial pixels), scaled by the square of
+/// spacing / `CELL`, is within `MAX_ERROR_PX`.
 const MAX_EXACT_STEP: u8 = 8;
 
 /// Renders perspective viewports from equirect frames of fixed sizes.
@@ -173,8 +174,12 @@ impl ViewportRenderer {
                     let err = (ds * sw).abs().max(((mid[1] - pred_t) * sh).abs());
                     *exact = 0;
                     if err > MAX_ERROR_PX {
+                        // For the spacing, an error across is measured as an angle (in equatorial pixels): rows
+                        // near the poles are stretched by 1 / cos(latitude), and hold no finer detail than that.
+                        let lat = (mid[1] - 0.5) * PI;
+                        let angular = (ds * sw * lat.cos()).abs().max(((mid[1] - pred_t) * sh).abs());
                         let mut step = MAX_EXACT_STEP;
-                        while step > 1 && err * (step as f32 / CELL as f32).powi(2) > MAX_ERROR_PX {
+                        while step > 1 && angular * (step as f32 / CELL as f32).powi(2) > MAX_ERROR_PX {
                             step /= 2;
                         }
                         *exact = step;
