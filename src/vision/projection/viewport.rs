@@ -27,8 +27,8 @@ const CELL: usize = 16;
 const MAX_ERROR_PX: f32 = 0.2;
 /// Largest spacing (output luma pixels) of the exact rays along a row of a cell that is not linear enough: the
 /// pixels between two rays step linearly. Per cell the spacing shrinks (by halves, down to one pixel) until the
-/// error at the cell's centre (across: as an angle, in equatorial pixels), scaled by the square of
-/// spacing / `CELL`, is within `MAX_ERROR_PX`.
+/// error at the cell's centre of the chord across its middle row (across: as an angle, in equatorial pixels),
+/// scaled by the square of spacing / `CELL`, is within `MAX_ERROR_PX`.
 const MAX_EXACT_STEP: u8 = 8;
 
 /// Renders perspective viewports from equirect frames of fixed sizes.
@@ -161,6 +161,7 @@ impl ViewportRenderer {
         let (gw, sw, sh) = (self.grid_w, self.src_w as f32, self.src_h as f32);
         let node_st = &self.node_st;
         let centres = &self.centre_rays;
+        let (out_w, out_h, tan_x, tan_y) = (self.out_w as f32, self.out_h as f32, self.tan_x, self.tan_y);
         self.cell_exact
             .par_chunks_mut(gw - 1)
             .enumerate()
@@ -174,12 +175,19 @@ impl ViewportRenderer {
                     let err = (ds * sw).abs().max(((mid[1] - pred_t) * sh).abs());
                     *exact = 0;
                     if err > MAX_ERROR_PX {
-                        // For the spacing, an error across is measured as an angle (in equatorial pixels): rows
-                        // near the poles are stretched by 1 / cos(latitude), and hold no finer detail than that.
+                        // The spacing only has to follow the curve along rows: the error of the chord between the
+                        // middle row's ends, at the centre. Across, it counts as an angle (in equatorial pixels):
+                        // rows near the poles are stretched by 1 / cos(latitude) and hold no finer detail.
+                        let yc = (2.0 * ((gy * CELL) as f32 + CELL as f32 / 2.0) / out_h - 1.0) * tan_y;
+                        let edge = |x: usize| project(&m, [(2.0 * (x * CELL) as f32 / out_w - 1.0) * tan_x, yc, 1.0]);
+                        let (l, r) = (edge(gx), edge(gx + 1));
+                        let chord_s = (l[0] + unwrap_near(r[0], l[0])) / 2.0;
+                        let chord_t = (l[1] + r[1]) / 2.0;
                         let lat = (mid[1] - 0.5) * PI;
-                        let angular = (ds * sw * lat.cos()).abs().max(((mid[1] - pred_t) * sh).abs());
+                        let across = (unwrap_near(mid[0], chord_s) - chord_s) * sw * lat.cos();
+                        let along = across.abs().max(((mid[1] - chord_t) * sh).abs());
                         let mut step = MAX_EXACT_STEP;
-                        while step > 1 && angular * (step as f32 / CELL as f32).powi(2) > MAX_ERROR_PX {
+                        while step > 1 && along * (step as f32 / CELL as f32).powi(2) > MAX_ERROR_PX {
                             step /= 2;
                         }
                         *exact = step;
