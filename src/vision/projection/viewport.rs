@@ -169,7 +169,10 @@ impl ViewportRenderer {
                 for (gx, exact) in row.iter_mut().enumerate() {
                     let c = corners(node_st, gw, gx, gy);
                     let mid = project(&m, centres[gy * (gw - 1) + gx]);
-                    let pred_s = (c[0][0] + c[1][0] + c[2][0] + c[3][0]) / 4.0;
+                    // Corners unwrapped to the first one's side of the seam, as the cell is rendered.
+                    let s0 = c[0][0];
+                    let pred_s =
+                        (s0 + unwrap_near(c[1][0], s0) + unwrap_near(c[2][0], s0) + unwrap_near(c[3][0], s0)) / 4.0;
                     let pred_t = (c[0][1] + c[1][1] + c[2][1] + c[3][1]) / 4.0;
                     let ds = unwrap_near(mid[0], pred_s) - pred_s;
                     let err = (ds * sw).abs().max(((mid[1] - pred_t) * sh).abs());
