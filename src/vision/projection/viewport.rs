@@ -6,12 +6,14 @@
 //! pixels) are computed once; per pose only the grid nodes are rotated and projected (about 8 000 rays at
 //! 1080p), and pixels between nodes interpolate the source position linearly, stepping in 16.16 fixed
 //! point. Each cell's centre is also projected exactly; a cell where linear interpolation would miss by more
-//! than `MAX_ERROR_PX` (around the poles, where longitude swings) is rendered with exact per-pixel rays.
+//! than `MAX_ERROR_PX` (around the poles, where longitude swings) is rendered from exact rays
+//! every few pixels along each row (as far apart as keeps that error within bounds, at most `MAX_EXACT_STEP`),
+//! with straight lines between them.
 //!
 //! Per band of cells, each cell's first source position and step are linear functions of the row (32.32 fixed
 //! point), so a row is a list of straight lines of 16.16 positions that the sampling kernel
 //! ([`super::row_sampler`]) steps along: for 8-bit planes with AVX2, 8 pixels per two gathers. Projections (grid
-//! nodes, cell centres, exact pixels) use a polynomial atan2 (error far below a hundredth of a pixel).
+//! nodes, cell centres, exact rays) use a polynomial atan2 (error far below a hundredth of a pixel).
 
 use super::plane::{PlaneMut, PlaneRef, Sample};
 use super::row_sampler::Line;
@@ -23,6 +25,11 @@ use std::f32::consts::PI;
 const CELL: usize = 16;
 /// Largest tolerated error (input luma pixels) of linear interpolation at a cell centre.
 const MAX_ERROR_PX: f32 = 0.2;
+/// Largest spacing (output luma pixels) of the exact rays along a row of a cell that is not linear enough: the
+/// pixels between two rays step linearly. Per cell the spacing shrinks (by halves, down to one pixel) until the
+/// error at the cell's centre of the chord across its middle row (across: as an angle, in equatorial pixels),
+/// scaled by the square of spacing / `CELL`, is within `MAX_ERROR_PX`.
+const MAX_EXACT_STEP: u8 = 8;
 
 /// Renders perspective viewports from equirect frames of fixed sizes.
 #[derive(Debug, Clone)]
@@ -40,7 +47,8 @@ pub struct ViewportRenderer {
     centre_rays: Vec<[f32; 3]>,
     /// Per pose: normalised equirect positions (s, t) of nodes and whether each cell needs exact rays.
     node_st: Vec<[f32; 2]>,
-    cell_exact: Vec<bool>,
+    /// Per cell: 0 when linear, else the spacing (output luma pixels) of its exact rays along a row.
+    cell_exact: Vec<u8>,
 }
 
 /// Per-pose statistics, for tests and benchmarks.
@@ -108,7 +116,7 @@ impl ViewportRenderer {
             grid_w,
             grid_h,
             node_st: vec![[0.0; 2]; node_rays.len()],
-            cell_exact: vec![false; centre_rays.len()],
+            cell_exact: vec![0; centre_rays.len()],
             node_rays,
             centre_rays,
         })
@@ -153,6 +161,7 @@ impl ViewportRenderer {
         let (gw, sw, sh) = (self.grid_w, self.src_w as f32, self.src_h as f32);
         let node_st = &self.node_st;
         let centres = &self.centre_rays;
+        let (out_w, out_h, tan_x, tan_y) = (self.out_w as f32, self.out_h as f32, self.tan_x, self.tan_y);
         self.cell_exact
             .par_chunks_mut(gw - 1)
             .enumerate()
@@ -160,15 +169,37 @@ impl ViewportRenderer {
                 for (gx, exact) in row.iter_mut().enumerate() {
                     let c = corners(node_st, gw, gx, gy);
                     let mid = project(&m, centres[gy * (gw - 1) + gx]);
-                    let pred_s = (c[0][0] + c[1][0] + c[2][0] + c[3][0]) / 4.0;
+                    // Corners unwrapped to the first one's side of the seam, as the cell is rendered.
+                    let s0 = c[0][0];
+                    let pred_s =
+                        (s0 + unwrap_near(c[1][0], s0) + unwrap_near(c[2][0], s0) + unwrap_near(c[3][0], s0)) / 4.0;
                     let pred_t = (c[0][1] + c[1][1] + c[2][1] + c[3][1]) / 4.0;
                     let ds = unwrap_near(mid[0], pred_s) - pred_s;
-                    *exact = (ds * sw).abs() > MAX_ERROR_PX || ((mid[1] - pred_t) * sh).abs() > MAX_ERROR_PX;
+                    let err = (ds * sw).abs().max(((mid[1] - pred_t) * sh).abs());
+                    *exact = 0;
+                    if err > MAX_ERROR_PX {
+                        // The spacing only has to follow the curve along rows: the error of the chord between the
+                        // middle row's ends, at the centre. Across, it counts as an angle (in equatorial pixels):
+                        // rows near the poles are stretched by 1 / cos(latitude) and hold no finer detail.
+                        let yc = (2.0 * ((gy * CELL) as f32 + CELL as f32 / 2.0) / out_h - 1.0) * tan_y;
+                        let edge = |x: usize| project(&m, [(2.0 * (x * CELL) as f32 / out_w - 1.0) * tan_x, yc, 1.0]);
+                        let (l, r) = (edge(gx), edge(gx + 1));
+                        let chord_s = (l[0] + unwrap_near(r[0], l[0])) / 2.0;
+                        let chord_t = (l[1] + r[1]) / 2.0;
+                        let lat = (mid[1] - 0.5) * PI;
+                        let across = (unwrap_near(mid[0], chord_s) - chord_s) * sw * lat.cos();
+                        let along = across.abs().max(((mid[1] - chord_t) * sh).abs());
+                        let mut step = MAX_EXACT_STEP;
+                        while step > 1 && along * (step as f32 / CELL as f32).powi(2) > MAX_ERROR_PX {
+                            step /= 2;
+                        }
+                        *exact = step;
+                    }
                 }
             });
         let stats = ViewportStats {
             cells: self.cell_exact.len(),
-            exact_cells: self.cell_exact.iter().filter(|&&e| e).count(),
+            exact_cells: self.cell_exact.iter().filter(|&&e| e != 0).count(),
         };
 
         // Pixels: one band of cells (CELL luma rows) per task, every plane.
@@ -287,7 +318,11 @@ impl ViewportRenderer {
             cells.push({
                 let begin = ((((gx * CELL) as f64) / kx - 0.5).ceil().max(0.0) as usize).min(w);
                 let end = (((((gx + 1) * CELL) as f64) / kx - 0.5).ceil().max(0.0) as usize).min(w);
-                let exact = self.cell_exact[gy * (gw - 1) + gx];
+                // Exact rays' spacing in this plane's pixels (0: linear).
+                let exact = match self.cell_exact[gy * (gw - 1) + gx] {
+                    0 => 0,
+                    step => ((step as f64 / kx) as usize).max(1),
+                };
                 let c = corners(&self.node_st, gw, gx, gy);
                 let s0 = c[0][0];
                 let sv = [
@@ -320,7 +355,8 @@ impl ViewportRenderer {
                     begin,
                     end,
                     exact,
-                    at_first_row: first.map(fixed),
+                    skip: 0,
+                    at_row: first.map(fixed),
                     per_row: [0, 1, 2, 3].map(|i| fixed(next[i] - first[i])),
                 }
             });
@@ -329,55 +365,88 @@ impl ViewportRenderer {
         // exact cell) for the sampling kernel, which steps along them itself.
         // Sized for the worst case (every pixel its own line, plus the tail) and filled by index: cheaper than
         // pushing.
-        let mut lines = vec![Line::default(); w + cells.len() + 1];
+        // The buffer lives on with the thread: a fresh one per band would write (and fault in) megabytes per pose.
+        let mut lines = LINE_BUFFER.with(|b| b.take());
+        if lines.len() < w + cells.len() + 1 {
+            lines.resize(w + cells.len() + 1, Line::default());
+        }
+        // Which columns each cell draws does not depend on the row: a cell starts where the previous one ended
+        // (skipping the pixels already drawn), and empty cells drop out. Per row, a linear cell's 32.32 position
+        // and step advance by one row's change (wrapping adds: the same values as start + change * row).
+        let mut x = 0usize;
+        cells.retain_mut(|cell| {
+            let begin = cell.begin.max(x);
+            if begin >= cell.end {
+                return false;
+            }
+            cell.skip = (begin - cell.begin) as i32;
+            cell.begin = begin;
+            x = cell.end;
+            true
+        });
+        let tail = x;
         let (tan_x, tan_y) = (self.tan_x, self.tan_y);
         for r in 0..rows {
             let y = y0 + r;
             let rows = outs.each_mut().map(|out| &mut out[r * stride..r * stride + w]);
             let mut count = 0;
-            let mut x = 0usize;
-            for cell in &cells {
-                let begin = cell.begin.max(x);
-                if begin >= cell.end {
-                    continue;
-                }
-                if cell.exact {
+            for cell in cells.iter_mut() {
+                let (begin, end) = (cell.begin, cell.end);
+                if cell.exact != 0 {
+                    // Exact rays every `cell.exact` pixels (and at the cell's end), straight lines between them.
                     let ly = (y as f32 + 0.5) * ky as f32;
                     let ray_b = (2.0 * ly / self.out_h as f32 - 1.0) * tan_y;
-                    for xi in begin..cell.end {
-                        let lx = (xi as f32 + 0.5) * kx as f32;
-                        let ray_a = (2.0 * lx / self.out_w as f32 - 1.0) * tan_x;
+                    let (kx, out_w, sw, sh) = (kx as f32, self.out_w as f32, sw as f32, sh as f32);
+                    let exact_at = |xi: usize| -> [f32; 2] {
+                        let lx = (xi as f32 + 0.5) * kx;
+                        let ray_a = (2.0 * lx / out_w - 1.0) * tan_x;
                         let st = project(m, [ray_a, ray_b, 1.0]);
+                        [st[0] * sw - 0.5, st[1] * sh - 0.5]
+                    };
+                    let mut xi = begin;
+                    let mut p = exact_at(xi);
+                    while xi < cell.end {
+                        let n = cell.exact.min(cell.end - xi);
+                        let q = exact_at(xi + n);
+                        // The next node's x within half a turn of this one's (across the seam).
+                        let qx = q[0] - ((q[0] - p[0]) / sw).round() * sw;
+                        let inv = 1.0 / n as f32;
                         lines[count] = Line {
                             begin: xi,
-                            n: 1,
-                            x: ((st[0] * sw as f32 - 0.5) * 65536.0) as i32,
-                            dx: 0,
-                            y: ((st[1] * sh as f32 - 0.5) * 65536.0) as i32,
-                            dy: 0,
+                            n,
+                            x: (p[0] * 65536.0) as i32,
+                            dx: ((qx - p[0]) * inv * 65536.0) as i32,
+                            y: (p[1] * 65536.0) as i32,
+                            dy: ((q[1] - p[1]) * inv * 65536.0) as i32,
                         };
                         count += 1;
+                        xi += n;
+                        p = q;
                     }
                 } else {
                     // 32.32 to 16.16, wrapping (a wild position only samples a wrong pixel).
-                    let at = |i: usize| {
-                        (cell.at_first_row[i].wrapping_add(cell.per_row[i].wrapping_mul(r as i64)) >> 16) as i32
-                    };
-                    let (dx, dy) = (at(1), at(3));
-                    let skip = (begin - cell.begin) as i32;
+                    let at = cell.at_row.map(|v| (v >> 16) as i32);
+                    let (dx, dy) = (at[1], at[3]);
+                    let (mut lx, mut ly) = (at[0], at[2]);
+                    if cell.skip != 0 {
+                        lx = lx.wrapping_add(dx.wrapping_mul(cell.skip));
+                        ly = ly.wrapping_add(dy.wrapping_mul(cell.skip));
+                    }
                     lines[count] = Line {
                         begin,
-                        n: cell.end - begin,
-                        x: at(0).wrapping_add(dx.wrapping_mul(skip)),
+                        n: end - begin,
+                        x: lx,
                         dx,
-                        y: at(2).wrapping_add(dy.wrapping_mul(skip)),
+                        y: ly,
                         dy,
                     };
                     count += 1;
                 }
-                x = cell.end;
+                for (v, d) in cell.at_row.iter_mut().zip(cell.per_row) {
+                    *v = v.wrapping_add(d);
+                }
             }
-            if x < w {
+            if tail < w {
                 // The last partial cell rounds away at most a pixel: repeat the last one.
                 let (lx, ly) = lines[..count].last().map_or((0, 0), |l| {
                     let k = l.n.saturating_sub(1) as i32;
@@ -387,8 +456,8 @@ impl ViewportRenderer {
                     )
                 });
                 lines[count] = Line {
-                    begin: x,
-                    n: w - x,
+                    begin: tail,
+                    n: w - tail,
                     x: lx,
                     dx: 0,
                     y: ly,
@@ -398,7 +467,13 @@ impl ViewportRenderer {
             }
             T::sample_lines(srcs, &lines[..count], rows);
         }
+        LINE_BUFFER.with(|b| b.replace(lines));
     }
+}
+
+thread_local! {
+    /// Each rayon worker's row of lines, reused from band to band.
+    static LINE_BUFFER: std::cell::Cell<Vec<Line>> = const { std::cell::Cell::new(Vec::new()) };
 }
 
 /// One grid cell within a band, for one plane: its pixel columns and where their source positions are.
@@ -406,11 +481,15 @@ impl ViewportRenderer {
 struct CellSpan {
     begin: usize,
     end: usize,
-    /// Rendered with exact per-pixel rays (linear interpolation would be off by too much).
-    exact: bool,
+    /// Pixels of the cell's first columns that the previous cell already draws (rounding at plane scale).
+    skip: i32,
+    /// 0, or (where linear interpolation would be off by too much) the spacing, in pixels of the plane, of the
+    /// exact rays it is rendered from along each row.
+    exact: usize,
     /// Source position (pixels of the plane, 32.32 fixed point) of the first pixel and the step to the next,
-    /// x then y: `[start x, step x, start y, step y]` on the band's first row, and its change per row.
-    at_first_row: [i64; 4],
+    /// x then y: `[start x, step x, start y, step y]` on the current row (the band's first, then advanced), and
+    /// its change per row.
+    at_row: [i64; 4],
     per_row: [i64; 4],
 }
 
