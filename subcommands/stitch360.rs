@@ -456,18 +456,7 @@ fn run_stitch(args: &Args, global: &crate::GlobalOpts, photo: &RgbPlanes) -> any
     };
     let started = std::time::Instant::now();
     if args.calibrate {
-        let guess = rig.clone();
-        rig = stitch::estimate_circles(&frame, guess.lenses[0].fov)
-            .with_context(|| format!("{}", args.input.display()))?;
-        for (l, g) in rig.lenses.iter_mut().zip(&guess.lenses) {
-            l.fov = g.fov;
-            l.vignetting = g.vignetting;
-            l.yaw = g.yaw;
-            l.pitch = g.pitch;
-            l.roll = g.roll;
-        }
-        stitch::refine_rotation(&frame, &mut rig, 3.0)?;
-        stitch::match_gains(&frame, &mut rig)?;
+        rig = stitch::calibrate(&frame, &rig).with_context(|| format!("{}", args.input.display()))?;
     }
     if let Some(p) = &args.save_lens {
         let out = AtomicPath::new(p, global.overwrite)?;

@@ -500,6 +500,23 @@ fn overlap_cost(frame: &[Plane<f32>; 3], rig: &RigParams, dirs: &[Vec3]) -> f64 
         / n
 }
 
+/// Calibrates a rig from one side-by-side frame: lens circles (centres, radii) from the image, then the relative
+/// rotation from the overlap (within 3 degrees) and the gains. Field of view, vignetting and the nominal
+/// orientation come from `guess`, which the image cannot tell.
+pub fn calibrate(frame: &[Plane<f32>; 3], guess: &RigParams) -> Result<RigParams> {
+    let mut rig = estimate_circles(frame, guess.lenses[0].fov)?;
+    for (l, g) in rig.lenses.iter_mut().zip(&guess.lenses) {
+        l.fov = g.fov;
+        l.vignetting = g.vignetting;
+        l.yaw = g.yaw;
+        l.pitch = g.pitch;
+        l.roll = g.roll;
+    }
+    refine_rotation(frame, &mut rig, 3.0)?;
+    match_gains(frame, &mut rig)?;
+    Ok(rig)
+}
+
 /// Refines lens 1's yaw, pitch and roll (within `max_deg` of the start) so the overlap agrees best with
 /// lens 0. Texture decorrelates a few pixels off the optimum, so the search runs coarse to fine: an
 /// exhaustive lattice on a heavily blurred frame, then coordinate descent with shrinking steps on lighter
