@@ -6,7 +6,7 @@ use reel::util::atomic::AtomicPath;
 use reel::vision::projection::image_io::{self, RgbPlanes};
 use reel::vision::projection::spherical::{self, SphericalInfo, SphericalKind};
 use reel::vision::projection::viewport::{ViewportRenderer, parse_pose_trace};
-use reel::vision::projection::{ConvertSettings, Interp, Plane, Projection, convert_planes};
+use reel::vision::projection::{ConvertSettings, Interp, Projection, convert_planes};
 use reel::vision::stitch::{self, Blend, RigParams, StitchOptions};
 use std::path::{Path, PathBuf};
 
@@ -410,19 +410,13 @@ fn run_pose_trace(args: &Args, global: &crate::GlobalOpts, photo: &RgbPlanes, tr
     let out_dir = output(args)?;
     let dir = AtomicPath::new(out_dir, global.overwrite)?;
     std::fs::create_dir(dir.temp()).with_context(|| format!("{}", out_dir.display()))?;
-    let mut out: [Plane<u8>; 3] = std::array::from_fn(|_| Plane::new(w, h, 0));
-    let mut times = Vec::with_capacity(poses.len());
-    for (i, pose) in poses.iter().enumerate() {
-        let ins: Vec<_> = planes.iter().map(|p| p.as_ref()).collect();
-        let mut outs: Vec<_> = out.iter_mut().map(|p| p.as_mut()).collect();
-        let t = std::time::Instant::now();
-        renderer.render(pose.yaw, pose.pitch, pose.roll, &ins, &mut outs)?;
-        times.push(t.elapsed().as_secs_f64() * 1e3);
-        let path = dir.temp().join(format!("view_{i:05}.png"));
-        image_io::save(&path, &RgbPlanes::U8(out.clone())).with_context(|| format!("{}", path.display()))?;
-    }
+    let times = renderer.render_poses(planes, &poses, |i, view| {
+        image_io::save(
+            &dir.temp().join(format!("view_{i:05}.png")),
+            &RgbPlanes::U8(view.clone()),
+        )
+    })?;
     dir.commit()?;
-    times.sort_by(|a, b| a.total_cmp(b));
     let pct = |p: f64| times[((times.len() - 1) as f64 * p).round() as usize];
     if global.json {
         println!(

@@ -51,6 +51,30 @@ pub struct ViewportRenderer {
     cell_exact: Vec<u8>,
 }
 
+impl ViewportRenderer {
+    /// Renders the viewport of each pose from one 8-bit frame and hands it to `each` (with the pose's index).
+    /// Returns each pose's render time in milliseconds (pose to finished viewport; `each` not counted), sorted.
+    pub fn render_poses(
+        &mut self,
+        planes: &[super::Plane<u8>; 3],
+        poses: &[Pose],
+        mut each: impl FnMut(usize, &[super::Plane<u8>; 3]) -> Result<()>,
+    ) -> Result<Vec<f64>> {
+        let mut out: [super::Plane<u8>; 3] = std::array::from_fn(|_| super::Plane::new(self.out_w, self.out_h, 0));
+        let ins: Vec<_> = planes.iter().map(|p| p.as_ref()).collect();
+        let mut times = Vec::with_capacity(poses.len());
+        for (i, pose) in poses.iter().enumerate() {
+            let mut outs: Vec<_> = out.iter_mut().map(|p| p.as_mut()).collect();
+            let started = std::time::Instant::now();
+            self.render(pose.yaw, pose.pitch, pose.roll, &ins, &mut outs)?;
+            times.push(started.elapsed().as_secs_f64() * 1e3);
+            each(i, &out)?;
+        }
+        times.sort_by(|a, b| a.total_cmp(b));
+        Ok(times)
+    }
+}
+
 /// Per-pose statistics, for tests and benchmarks.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct ViewportStats {
