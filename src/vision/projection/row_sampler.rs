@@ -1,6 +1,7 @@
 //! Bilinear sampling of one output row along straight lines of source positions (16.16 fixed point), the inner
 //! loop of head-tracked viewports: an exact-integer scalar kernel for every sample type, and for 8-bit planes an
-//! AVX2 kernel (two gathers per 8 pixels) that gives bit-identical results.
+//! AVX2 kernel that gives bit-identical results (16-byte row loads and byte shuffles where 8 pixels' taps lie
+//! close together, as they do almost everywhere in a viewport; two gathers per 8 pixels elsewhere).
 //!
 //! Positions wrap across the equirect seam (x) and clamp at the poles (y). Weights are the position's fraction
 //! in 1/256 steps, so the blend is pure integer arithmetic and the same on every path.
@@ -103,8 +104,10 @@ mod avx2 {
     use std::arch::x86_64::*;
 
     /// AVX2 version of [`super::sample_lines_scalar`] for `N` 8-bit planes of one size, bit-identical to it.
-    /// Runs of 8 pixels whose four taps all lie inside the plane (not at the seam, not on the last row) take two
-    /// gathers of four bytes per plane; other runs and the last few pixels of a line go to the scalar kernel.
+    /// Runs of 8 pixels whose four taps all lie inside the plane (not at the seam, not on the last row) and within
+    /// 16 columns and 7 rows of each other load those rows and pick the taps with byte shuffles; other runs
+    /// inside the plane take two gathers of four bytes per plane; the rest, and the last few pixels of a line, go
+    /// to the scalar kernel.
     #[target_feature(enable = "avx2")]
     pub fn sample_lines_u8<const N: usize>(srcs: [&PlaneRef<'_, u8>; N], lines: &[Line], mut outs: [&mut [u8]; N]) {
         let Some(src) = srcs.first().copied() else {
@@ -134,6 +137,7 @@ mod avx2 {
         let one = _mm256_set1_epi32(256);
         let round = _mm256_set1_epi32(32768);
         let lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+        let one_px = _mm256_set1_epi32(1);
         // Bytes 0 and 1 of every 32-bit lane (the tap and its right neighbour) to two 16-bit lanes.
         let pair = _mm256_setr_epi8(
             0, -1, 1, -1, 4, -1, 5, -1, 8, -1, 9, -1, 12, -1, 13, -1, 0, -1, 1, -1, 4, -1, 5, -1, 8, -1, 9, -1, 12, -1,
@@ -166,15 +170,75 @@ mod avx2 {
                 _mm256_set1_epi32(line.dx.wrapping_mul(8)),
                 _mm256_set1_epi32(line.dy.wrapping_mul(8)),
             );
+            // The same positions as scalars, for lanes 0 and 7.
+            let (mut sx, mut sy) = (start_x, line.y);
+            let (dx7, dy7) = (line.dx.wrapping_mul(7), line.dy.wrapping_mul(7));
+            let (dx8s, dy8s) = (line.dx.wrapping_mul(8), line.dy.wrapping_mul(8));
             let mut k = 0;
             while k + 8 <= n {
                 let (x, y) = (_mm256_srai_epi32::<16>(fx), _mm256_srai_epi32::<16>(fy));
                 // Unsigned x <= w - 4 and y <= h - 2 (negative values are huge unsigned).
                 let ok_x = _mm256_cmpeq_epi32(_mm256_max_epu32(x, x_last), x_last);
                 let ok_y = _mm256_cmpeq_epi32(_mm256_max_epu32(y, y_last), y_last);
-                if _mm256_movemask_epi8(_mm256_and_si256(ok_x, ok_y)) != -1 {
+                let inside = _mm256_movemask_epi8(_mm256_and_si256(ok_x, ok_y)) == -1;
+                // The eight positions lie on a line, so their extremes are at its ends (pixels k and k + 7).
+                let (x_a, x_b) = (sx >> 16, sx.wrapping_add(dx7) >> 16);
+                let (y_a, y_b) = (sy >> 16, sy.wrapping_add(dy7) >> 16);
+                let (x_min, x_max) = (x_a.min(x_b), x_a.max(x_b));
+                let (y_min, y_max) = (y_a.min(y_b), y_a.max(y_b));
+                if !inside {
                     for (src, out) in srcs.iter().zip(outs.iter_mut()) {
                         sample_line_scalar(src, line, k, &mut out[begin + k..begin + k + 8]);
+                    }
+                } else if x_max - x_min <= 14 && y_max - y_min <= 5 && x_min + 16 <= w {
+                    // Compact: every tap lies in 16 bytes of rows y_min..=y_max + 1 (at most seven), so row loads
+                    // and byte shuffles replace the gathers. Byte pair i of `pick` is (x_i - x_min, x_i - x_min + 1);
+                    // lane i of `row` is y_i - y_min, the row (of those loaded) of its top taps.
+                    let rel = _mm256_sub_epi32(x, _mm256_set1_epi32(x_min));
+                    let pairs = _mm256_add_epi32(rel, _mm256_slli_epi32::<8>(_mm256_add_epi32(rel, one_px)));
+                    let row = _mm256_sub_epi32(y, _mm256_set1_epi32(y_min));
+                    // Packed per 128-bit half to [pairs 0-3, row 0-3 | pairs 4-7, row 4-7], then reordered.
+                    let packed = _mm256_permute4x64_epi64::<0b11_01_10_00>(_mm256_packs_epi32(pairs, row));
+                    let pick = _mm256_castsi256_si128(packed);
+                    let row = _mm256_extracti128_si256::<1>(packed);
+                    let ax = _mm256_and_si256(_mm256_srai_epi32::<8>(fx), frac_mask);
+                    let ay = _mm256_and_si256(_mm256_srai_epi32::<8>(fy), frac_mask);
+                    let wx = _mm256_or_si256(_mm256_sub_epi32(one, ax), _mm256_slli_epi32::<16>(ax));
+                    let wy = _mm256_sub_epi32(one, ay);
+                    let at = y_min as usize * s as usize + x_min as usize;
+                    let (span, s) = ((y_max - y_min) as usize, s as usize);
+                    for (base, out) in bases.iter().zip(outs.iter_mut()) {
+                        // SAFETY: 0 <= x_min, x_min + 16 <= w, and the rows read are y_min..=y_max + 1, at most
+                        // h - 1 (every lane has y <= h - 2, checked above), so each 16-byte load ends at or before
+                        // (h - 1) * s + w, inside every consistent plane's data.
+                        let load = |j: usize| unsafe {
+                            _mm_shuffle_epi8(_mm_loadu_si128(base.add(at + j * s) as *const __m128i), pick)
+                        };
+                        // Lanes whose top row is j or later take row j on top and row j + 1 below. Spans of 0 and
+                        // 1 (nearly level lines, the common case) take three rows without a branch: the third
+                        // repeats the second when no lane needs it.
+                        let (t0, t1) = (load(0), load(1));
+                        let t2 = load((span + 1).min(2));
+                        let later = _mm_cmpgt_epi16(row, _mm_setzero_si128());
+                        let mut top = _mm_blendv_epi8(t0, t1, later);
+                        let mut bottom = _mm_blendv_epi8(t1, t2, later);
+                        if span > 1 {
+                            let mut row_j = t2;
+                            for j in 2..=span {
+                                let next = load(j + 1);
+                                let later = _mm_cmpgt_epi16(row, _mm_set1_epi16(j as i16 - 1));
+                                top = _mm_blendv_epi8(top, row_j, later);
+                                bottom = _mm_blendv_epi8(bottom, next, later);
+                                row_j = next;
+                            }
+                        }
+                        let top = _mm256_madd_epi16(_mm256_cvtepu8_epi16(top), wx);
+                        let bottom = _mm256_madd_epi16(_mm256_cvtepu8_epi16(bottom), wx);
+                        let sum = _mm256_add_epi32(_mm256_mullo_epi32(top, wy), _mm256_mullo_epi32(bottom, ay));
+                        let result = _mm256_srli_epi32::<16>(_mm256_add_epi32(sum, round));
+                        let packed = _mm256_permutevar8x32_epi32(_mm256_shuffle_epi8(result, low_bytes), halves);
+                        let bytes = _mm_cvtsi128_si64(_mm256_castsi256_si128(packed)).to_le_bytes();
+                        out[begin + k..begin + k + 8].copy_from_slice(&bytes);
                     }
                 } else {
                     let index = _mm256_add_epi32(_mm256_mullo_epi32(y, stride), x);
@@ -206,6 +270,8 @@ mod avx2 {
                 }
                 fx = _mm256_add_epi32(fx, dx8);
                 fy = _mm256_add_epi32(fy, dy8);
+                sx = sx.wrapping_add(dx8s);
+                sy = sy.wrapping_add(dy8s);
                 k += 8;
             }
             if k < n {
@@ -232,7 +298,7 @@ mod tests {
 
     #[test]
     fn the_fast_kernel_matches_the_scalar_one_everywhere() {
-        let (w, h) = (67, 23);
+        let (w, h) = (67, 31);
         let mut seed = 0x9e3779b97f4a7c15u64;
         let mut plane = Plane::new(w, h, 0u8);
         plane.data.iter_mut().for_each(|p| *p = xorshift(&mut seed) as u8);
@@ -255,7 +321,9 @@ mod tests {
                     _ => ((w - 1) as f64, (h - 1) as f64),
                 };
                 let (sx, sy) = (x0 + jitter(&mut seed, 3.0), y0 + jitter(&mut seed, 1.5));
-                let (dx, dy) = (jitter(&mut seed, 1.2) - 0.3, jitter(&mut seed, 0.2) - 0.1);
+                // Vertical steps from nearly flat to steep (taps over up to 5 rows per 8 pixels, and beyond).
+                let dy_span = [0.2, 0.6, 1.2, 2.0][(xorshift(&mut seed) % 4) as usize];
+                let (dx, dy) = (jitter(&mut seed, 1.2) - 0.3, jitter(&mut seed, dy_span) - dy_span / 2.0);
                 lines.push(Line {
                     begin,
                     n,
