@@ -12,16 +12,17 @@
 # Never the evaluation sets (Set5, Set14). Each image is used in its 8 rotations/reflections.
 #
 # fast: least squares, deterministic (no random sampling; sums in a fixed order), no seed involved.
-# quality: by default the refinement bank (sr_train --model refine: same-size filters on the fast output, least
-# squares, deterministic) at every scale: that is what is committed. SR_CNN_SCALES="2" (any of 2 3 4) trains
-# the CNN of src/vision/sr/cnn.rs for those scales instead, with bench/sr/train.py (PyTorch on the CPU, 2
-# threads, seed 1, SR_STEPS Adam steps, default 1000) on top of the fast filters just trained, and checks the
-# export against the Rust implementation (sr_train --model cnn-parity). The same PyTorch version and thread
-# count give the same weights. (1000 steps at x2 gained only 0.003 dB over fast on Set5, so it is not committed.)
-# Run time on this shared 2-core machine: about 25 s for fast and 1.5 min for the refinement banks; the x2 CNN
-# takes about 0.25 s of CPU per step when the cores are free, 1000 steps took 18 min of wall time with the
-# cores shared. Set SR_VENV to reuse a virtual environment (torch's default PyPI wheel pulls its CUDA
-# libraries, about 5 GB, though only the CPU is used).
+# quality: the CNN of src/vision/sr/cnn.rs at every scale (SR_CNN_SCALES, default "2 3 4"), trained by
+# bench/sr/train.py on top of the fast filters just trained: PyTorch on the CPU, one thread, seed 1,
+# deterministic algorithms, Adam at 5e-4 with a cosine schedule, batches of 16 patches of 40x40 low-resolution
+# pixels; 20000 steps at x2 and 10000 at x3 and x4 (SR_STEPS overrides). Each export is checked against the Rust
+# implementation (sr_train --model cnn-parity, largest difference about 1e-7). The same PyTorch version (2.15.0)
+# and thread count give the same weights. Scales left out of SR_CNN_SCALES get the older refinement bank
+# instead (sr_train --model refine: same-size filters on the fast output, least squares, deterministic).
+# Run time on this 2-core machine: about 25 s for fast; about 0.115 s per CNN step on one free core, so about
+# 40 min for x2 and 20 min each for x3 and x4 (about 80 min in all; the two cores can run two scales at once).
+# Set SR_VENV to reuse a virtual environment (torch's default PyPI wheel pulls its CUDA libraries, about 5 GB,
+# though only the CPU is used).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 venv=${SR_VENV:-target/sr-train-venv}
@@ -39,7 +40,7 @@ out=src/vision/sr/weights
 cargo build --release --example sr_train
 /usr/bin/time -f "fast: %e s wall, %U s user" target/release/examples/sr_train --model fast --out "$out" "${images[@]}"
 cnn_data=target/sr-cnn
-cnn_scales=${SR_CNN_SCALES:-}
+cnn_scales=${SR_CNN_SCALES-2 3 4}
 if [ -n "$cnn_scales" ]; then
     target/release/examples/sr_train --model cnn-data --fast "$out" --out "$cnn_data" "${images[@]}"
 fi
@@ -49,8 +50,9 @@ if [ -n "$refine_scales" ]; then
         --scales "$refine_scales" --out "$out" "${images[@]}"
 fi
 for scale in $cnn_scales; do
+    default_steps=$([ "$scale" = 2 ] && echo 20000 || echo 10000)
     /usr/bin/time -f "quality x$scale: %e s wall, %U s user" nice "$venv/bin/python" bench/sr/train.py \
-        --scale "$scale" --steps "${SR_STEPS:-1000}" --data "$cnn_data" --out "$out"
+        --scale "$scale" --steps "${SR_STEPS:-$default_steps}" --lr 5e-4 --threads 1 --data "$cnn_data" --out "$out"
     target/release/examples/sr_train --model cnn-parity "$out/quality_x$scale.bin" "$cnn_data/parity_x$scale.f32"
 done
 (cd "$out" && sha256sum fast_x2.bin fast_x3.bin fast_x4.bin quality_x2.bin quality_x3.bin quality_x4.bin > SHA256SUMS)

@@ -108,9 +108,10 @@ enum Parsed {
 
 /// What corrects the fast output in the `quality` model at one scale.
 pub enum QualityStage {
-    /// The CNN of [`cnn`] (weights file magic `RSRC`), used once a trained one beats the bank.
+    /// The CNN of [`cnn`] (weights file magic `RSRC`): what `bench/sr/train.sh` trains and ships.
     Cnn(Cnn),
-    /// A second learned-filter bank on the high-resolution grid (`RSRF`, scale 1) that refines the fast output.
+    /// A second learned-filter bank on the high-resolution grid (`RSRF`, scale 1) that refines the fast output
+    /// (`SR_CNN_SCALES="" bench/sr/train.sh` trains these instead of the CNN, in about a minute).
     Refine(FilterBank),
 }
 
