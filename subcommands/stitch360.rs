@@ -6,7 +6,7 @@ use reel::util::atomic::AtomicPath;
 use reel::vision::projection::image_io::{self, RgbPlanes};
 use reel::vision::projection::spherical::{self, SphericalInfo, SphericalKind};
 use reel::vision::projection::viewport::{ViewportRenderer, parse_pose_trace};
-use reel::vision::projection::{ConvertSettings, Interp, Projection, convert_planes};
+use reel::vision::projection::{ConvertSettings, Interp, Projection};
 use reel::vision::stitch::{self, Blend, RigParams, StitchOptions};
 use std::path::{Path, PathBuf};
 
@@ -344,16 +344,7 @@ pub fn run(args: Args, global: &crate::GlobalOpts) -> anyhow::Result<()> {
         interp,
     };
     let started = std::time::Instant::now();
-    let converted = match &photo {
-        RgbPlanes::U8(p) => RgbPlanes::U8(to3(convert_planes(&settings, p, out_w as usize, out_h as usize, 255)?)?),
-        RgbPlanes::U16(p) => RgbPlanes::U16(to3(convert_planes(
-            &settings,
-            p,
-            out_w as usize,
-            out_h as usize,
-            65535,
-        )?)?),
-    };
+    let converted = photo.convert(&settings, out_w as usize, out_h as usize)?;
     let elapsed = started.elapsed();
     write_photo(&args, global, &converted)?;
     report(&args, global, &from, &to, out_w, out_h, elapsed.as_secs_f64() * 1e3);
@@ -472,8 +463,4 @@ fn run_stitch(args: &Args, global: &crate::GlobalOpts, photo: &RgbPlanes) -> any
     write_photo(args, global, &RgbPlanes::U8(stitch::to_u8(&out)))?;
     report(args, global, &from, &to, ow, oh, ms);
     Ok(())
-}
-
-fn to3<T>(v: Vec<T>) -> anyhow::Result<[T; 3]> {
-    v.try_into().map_err(|_| anyhow::anyhow!("expected three planes"))
 }

@@ -1,6 +1,7 @@
 //! Photos in and out: PNG or JPEG files as RGB planes (8-bit, or 16-bit for 16-bit PNGs).
 
 use super::plane::Plane;
+use super::{ConvertSettings, convert_planes};
 use crate::error::{Error, Result};
 use std::path::Path;
 
@@ -17,6 +18,19 @@ impl RgbPlanes {
             RgbPlanes::U8(p) => (p[0].width, p[0].height),
             RgbPlanes::U16(p) => (p[0].width, p[0].height),
         }
+    }
+
+    /// The photo reprojected by `settings` to `out_w` x `out_h`, at its own bit depth.
+    pub fn convert(&self, settings: &ConvertSettings, out_w: usize, out_h: usize) -> Result<RgbPlanes> {
+        fn three<T>(planes: Vec<Plane<T>>) -> Result<[Plane<T>; 3]> {
+            planes
+                .try_into()
+                .map_err(|_| Error::InvalidArgument("expected three planes".into()))
+        }
+        Ok(match self {
+            RgbPlanes::U8(p) => RgbPlanes::U8(three(convert_planes(settings, p, out_w, out_h, 255)?)?),
+            RgbPlanes::U16(p) => RgbPlanes::U16(three(convert_planes(settings, p, out_w, out_h, 65535)?)?),
+        })
     }
 }
 
