@@ -177,6 +177,12 @@ impl Origin {
         for _ in 1..workers {
             listeners.push(reuseport_listener(local_addr).map_err(io)?);
         }
+        if workers > 1 {
+            // Best effort: without it the kernel hashes connections over the workers instead.
+            if let Err(e) = steer_by_cpu(&listeners[0], workers) {
+                tracing::debug!("serve: connections hashed over the workers, not steered by CPU: {e}");
+            }
+        }
         let shared = Arc::new(Shared {
             files,
             listing: config.listing,
@@ -282,6 +288,75 @@ fn reuseport_listener(addr: SocketAddr) -> std::io::Result<std::net::TcpListener
     socket.bind(&addr.into())?;
     socket.listen(4096)?;
     Ok(socket.into())
+}
+
+/// Steers each new connection to the worker whose index is the CPU that took it in (modulo the worker count),
+/// with a classic BPF program on the `SO_REUSEPORT` group. The kernel's default hashes the connection's
+/// addresses instead, so a worker often serves a client running on the other core and every response crosses
+/// between the cores' caches; taking the CPU keeps a client and its worker together, as nginx's shared accept
+/// queue does by waking the worker on the CPU where the connection arrived.
+///
+/// Only where the CPUs this process may run on reach every worker (CPU number modulo the worker count): with
+/// more workers than CPUs, or a CPU set such as {0, 2} for two workers, some workers would get nothing.
+#[cfg(all(target_os = "linux", any(target_arch = "x86_64", target_arch = "aarch64")))]
+fn steer_by_cpu(listener: &std::net::TcpListener, workers: usize) -> std::io::Result<()> {
+    use std::os::fd::AsRawFd;
+    // SAFETY: an all-zero cpu_set_t is the empty set; sched_getaffinity writes at most its size.
+    let mut allowed: libc::cpu_set_t = unsafe { std::mem::zeroed() };
+    if unsafe { libc::sched_getaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &mut allowed) } != 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    let mut reached = vec![false; workers];
+    for cpu in 0..libc::CPU_SETSIZE as usize {
+        // SAFETY: `cpu` is below CPU_SETSIZE, the set's capacity.
+        if unsafe { libc::CPU_ISSET(cpu, &allowed) } {
+            reached[cpu % workers] = true;
+        }
+    }
+    if reached.contains(&false) {
+        return Err(std::io::Error::other("the allowed CPUs do not reach every worker"));
+    }
+    let workers = u32::try_from(workers).map_err(std::io::Error::other)?;
+    // asm-generic/socket.h (x86-64 and arm64 use the generic numbers); absent from the libc crate for Linux.
+    const SO_ATTACH_REUSEPORT_CBPF: libc::c_int = 51;
+    let op = |code: u32, k: u32| libc::sock_filter {
+        code: code as u16,
+        jt: 0,
+        jf: 0,
+        k,
+    };
+    let mut program = [
+        // A = the current CPU; A %= workers; return A (the index of the socket in the group).
+        op(
+            libc::BPF_LD | libc::BPF_W | libc::BPF_ABS,
+            (libc::SKF_AD_OFF + libc::SKF_AD_CPU) as u32,
+        ),
+        op(libc::BPF_ALU | libc::BPF_MOD | libc::BPF_K, workers),
+        op(libc::BPF_RET | libc::BPF_A, 0),
+    ];
+    let fprog = libc::sock_fprog {
+        len: program.len() as u16,
+        filter: program.as_mut_ptr(),
+    };
+    // SAFETY: `fprog` points at `program`, which outlives the call; the kernel copies the program.
+    let rc = unsafe {
+        libc::setsockopt(
+            listener.as_raw_fd(),
+            libc::SOL_SOCKET,
+            SO_ATTACH_REUSEPORT_CBPF,
+            (&fprog as *const libc::sock_fprog).cast(),
+            std::mem::size_of::<libc::sock_fprog>() as libc::socklen_t,
+        )
+    };
+    if rc != 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    Ok(())
+}
+
+#[cfg(not(all(target_os = "linux", any(target_arch = "x86_64", target_arch = "aarch64"))))]
+fn steer_by_cpu(_listener: &std::net::TcpListener, _workers: usize) -> std::io::Result<()> {
+    Ok(())
 }
 
 /// Completes on SIGINT or SIGTERM.
@@ -403,6 +478,47 @@ impl AsyncWrite for CountedStream {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Pins the calling thread to one CPU; false where that is not allowed.
+    #[cfg(target_os = "linux")]
+    fn pin_to(cpu: usize) -> bool {
+        // SAFETY: an all-zero cpu_set_t is the empty set; `cpu` is below CPU_SETSIZE (checked by the caller).
+        unsafe {
+            let mut set: libc::cpu_set_t = std::mem::zeroed();
+            libc::CPU_SET(cpu, &mut set);
+            libc::sched_setaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &set) == 0
+        }
+    }
+
+    #[cfg(all(target_os = "linux", any(target_arch = "x86_64", target_arch = "aarch64")))]
+    #[test]
+    fn connections_go_to_the_worker_of_the_cpu_that_took_them_in() {
+        if std::thread::available_parallelism().map_or(1, |n| n.get()) < 2 {
+            eprintln!("skip: needs two CPUs");
+            return;
+        }
+        let first = reuseport_listener("127.0.0.1:0".parse().unwrap()).unwrap();
+        let addr = first.local_addr().unwrap();
+        let second = reuseport_listener(addr).unwrap();
+        steer_by_cpu(&first, 2).expect("steering attaches");
+        for listener in [&first, &second] {
+            listener.set_nonblocking(true).unwrap();
+        }
+        let accepted = |listener: &std::net::TcpListener| std::iter::from_fn(|| listener.accept().ok()).count();
+        for cpu in [0, 1] {
+            if !pin_to(cpu) {
+                eprintln!("skip: cannot pin to CPU {cpu}");
+                return;
+            }
+            // On loopback the connection is taken in on the connecting thread's CPU.
+            let clients: Vec<_> = (0..8).map(|_| std::net::TcpStream::connect(addr).unwrap()).collect();
+            std::thread::sleep(Duration::from_millis(50));
+            let counts = [accepted(&first), accepted(&second)];
+            let mut expected = [0, 0];
+            expected[cpu] = clients.len();
+            assert_eq!(counts, expected, "client on CPU {cpu}");
+        }
+    }
 
     #[test]
     fn clf_dates() {
