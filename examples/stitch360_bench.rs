@@ -142,7 +142,7 @@ fn main() {
                 },
             ];
             let (ow, oh) = (1920, 1080);
-            let v_fov = (2.0 * ((45f64).to_radians().tan() * 9.0 / 16.0).atan()).to_degrees();
+            let v_fov = reel::vision::projection::geometry::perspective_v_fov(90.0, 16.0 / 9.0);
             let mut renderer = ViewportRenderer::new(90.0, v_fov, ow, oh, w, h).expect("renderer");
             let mut out = [
                 Plane::new(ow, oh, 0u8),

@@ -245,13 +245,12 @@ fn run_metadata(args: &Args, global: &crate::GlobalOpts) -> anyhow::Result<()> {
         }
         return Ok(());
     }
-    let kind = match Projection::parse(&args.to)? {
-        Projection::Equirect => SphericalKind::Equirect,
-        Projection::Cubemap(_) => SphericalKind::Cubemap,
-        other => bail!(
+    let to = Projection::parse(&args.to)?;
+    let Some(kind) = reel::vision::projection::video::spherical_kind(&to) else {
+        bail!(
             "spherical metadata declares equirect or cubemap video, not {}",
-            other.name()
-        ),
+            to.name()
+        );
     };
     let out_path = output(args)?;
     let out = AtomicPath::new(out_path, global.overwrite)?;
@@ -270,20 +269,7 @@ fn run_metadata(args: &Args, global: &crate::GlobalOpts) -> anyhow::Result<()> {
 }
 
 fn projection(name: &str, args: &Args, aspect: f64) -> anyhow::Result<Projection> {
-    Ok(match Projection::parse(name)? {
-        Projection::Fisheye { .. } => Projection::Fisheye { fov_deg: args.fov },
-        Projection::DualFisheye { .. } => Projection::DualFisheye { fov_deg: args.fov },
-        Projection::Perspective { .. } => {
-            let v = args
-                .v_fov
-                .unwrap_or_else(|| (2.0 * ((args.h_fov.to_radians() / 2.0).tan() / aspect).atan()).to_degrees());
-            Projection::Perspective {
-                h_fov_deg: args.h_fov,
-                v_fov_deg: v,
-            }
-        }
-        p => p,
-    })
+    Ok(Projection::parse(name)?.with_fov(Some(args.fov), Some(args.h_fov), args.v_fov, aspect))
 }
 
 pub fn run(args: Args, global: &crate::GlobalOpts) -> anyhow::Result<()> {

@@ -52,28 +52,17 @@ impl ProjectionFilterSettings {
                 _ => return Err(Error::InvalidArgument(format!("360: unknown option '{k}'"))),
             }
         }
-        let apply = |p: Projection| match p {
-            Projection::Fisheye { fov_deg } => Projection::Fisheye {
-                fov_deg: fov.unwrap_or(fov_deg),
-            },
-            Projection::DualFisheye { fov_deg } => Projection::DualFisheye {
-                fov_deg: fov.unwrap_or(fov_deg),
-            },
-            Projection::Perspective { h_fov_deg, v_fov_deg } => Projection::Perspective {
-                h_fov_deg: h_fov.unwrap_or(h_fov_deg),
-                v_fov_deg: v_fov.unwrap_or(v_fov_deg),
-            },
-            p => p,
-        };
         let size = match (w, h) {
             (Some(w), Some(h)) => Some((w, h)),
             (None, None) => None,
             _ => return Err(Error::InvalidArgument("360: give both w and h, or neither".into())),
         };
+        // Without a size the output's aspect is not known here; perspective defaults assume 16:9.
+        let aspect = size.map_or(16.0 / 9.0, |(w, h)| w as f64 / h.max(1) as f64);
         Ok(Self {
             convert: ConvertSettings {
-                from: apply(from),
-                to: apply(to),
+                from: from.with_fov(fov, h_fov, v_fov, aspect),
+                to: to.with_fov(fov, h_fov, v_fov, aspect),
                 yaw_deg: yaw,
                 pitch_deg: pitch,
                 roll_deg: roll,

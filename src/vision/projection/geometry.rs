@@ -67,7 +67,7 @@ impl Projection {
             "dual-fisheye" | "dfisheye" => Projection::DualFisheye { fov_deg: 180.0 },
             "perspective" | "flat" | "rectilinear" => Projection::Perspective {
                 h_fov_deg: 90.0,
-                v_fov_deg: 2.0 * (f64::atan(f64::tan(45f64.to_radians()) * 9.0 / 16.0)).to_degrees(),
+                v_fov_deg: perspective_v_fov(90.0, 16.0 / 9.0),
             },
             other => {
                 return Err(Error::InvalidArgument(format!(
@@ -75,6 +75,33 @@ impl Projection {
                 )));
             }
         })
+    }
+
+    /// This projection with field-of-view settings overridden where given: `fov` for fisheye lenses, `h_fov` and
+    /// `v_fov` for a perspective view. A perspective view given `h_fov` but not `v_fov` gets the vertical field
+    /// that keeps square pixels at output `aspect` (width / height).
+    pub fn with_fov(self, fov: Option<f64>, h_fov: Option<f64>, v_fov: Option<f64>, aspect: f64) -> Projection {
+        match self {
+            Projection::Fisheye { fov_deg } => Projection::Fisheye {
+                fov_deg: fov.unwrap_or(fov_deg),
+            },
+            Projection::DualFisheye { fov_deg } => Projection::DualFisheye {
+                fov_deg: fov.unwrap_or(fov_deg),
+            },
+            Projection::Perspective { h_fov_deg, v_fov_deg } => {
+                let h = h_fov.unwrap_or(h_fov_deg);
+                let v = v_fov.unwrap_or(if h_fov.is_some() {
+                    perspective_v_fov(h, aspect)
+                } else {
+                    v_fov_deg
+                });
+                Projection::Perspective {
+                    h_fov_deg: h,
+                    v_fov_deg: v,
+                }
+            }
+            p => p,
+        }
     }
 
     /// A short name, as `parse` accepts it.
@@ -441,6 +468,12 @@ fn fisheye_pos(d: Vec3, aspect: f64, fov_deg: f64) -> Option<(f64, f64)> {
 
 /// Rotation for a view turned by yaw (to the right), pitch (up) and roll (clockwise), in degrees: maps an
 /// output direction to the input direction it shows (yaw applied last, about the vertical axis).
+/// The vertical field of view (degrees) of a perspective view with horizontal field `h_fov_deg` and square
+/// pixels at `aspect` (width / height).
+pub fn perspective_v_fov(h_fov_deg: f64, aspect: f64) -> f64 {
+    (2.0 * ((h_fov_deg.to_radians() / 2.0).tan() / aspect).atan()).to_degrees()
+}
+
 pub fn rotation_matrix(yaw_deg: f64, pitch_deg: f64, roll_deg: f64) -> [[f64; 3]; 3] {
     let (sy, cy) = yaw_deg.to_radians().sin_cos();
     let (sp, cp) = pitch_deg.to_radians().sin_cos();
@@ -485,6 +518,45 @@ pub fn transpose(m: &[[f64; 3]; 3]) -> [[f64; 3]; 3] {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn field_of_view_overrides() {
+        let flat = Projection::parse("perspective").unwrap();
+        // 90 degrees across at 16:9: 58.7 degrees down.
+        let Projection::Perspective { v_fov_deg, .. } = flat else {
+            panic!()
+        };
+        assert!((v_fov_deg - 58.715).abs() < 1e-3, "{v_fov_deg}");
+        // A new horizontal field alone: the vertical one follows it at the given aspect.
+        let wide = flat.with_fov(None, Some(120.0), None, 2.0);
+        assert_eq!(
+            wide,
+            Projection::Perspective {
+                h_fov_deg: 120.0,
+                v_fov_deg: perspective_v_fov(120.0, 2.0)
+            }
+        );
+        assert!((perspective_v_fov(90.0, 1.0) - 90.0).abs() < 1e-9);
+        // Both given: both kept; nothing given: unchanged; fisheye takes `fov` only.
+        let both = flat.with_fov(Some(200.0), Some(100.0), Some(50.0), 1.0);
+        assert_eq!(
+            both,
+            Projection::Perspective {
+                h_fov_deg: 100.0,
+                v_fov_deg: 50.0
+            }
+        );
+        assert_eq!(flat.with_fov(None, None, None, 4.0), flat);
+        let lens = Projection::parse("fisheye").unwrap();
+        assert_eq!(
+            lens.with_fov(Some(195.0), Some(100.0), None, 1.0),
+            Projection::Fisheye { fov_deg: 195.0 }
+        );
+        assert_eq!(
+            Projection::Equirect.with_fov(Some(195.0), None, None, 1.0),
+            Projection::Equirect
+        );
+    }
 
     fn close(a: Vec3, b: Vec3) -> bool {
         let (a, b) = (normalize(a), normalize(b));

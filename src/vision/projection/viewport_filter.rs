@@ -104,9 +104,9 @@ impl VideoFilter for ViewportFilter {
             });
         }
         let s = &self.settings;
-        let v_fov = s.v_fov.unwrap_or_else(|| {
-            (2.0 * ((s.h_fov.to_radians() / 2.0).tan() * s.height as f64 / s.width as f64).atan()).to_degrees()
-        });
+        let v_fov = s
+            .v_fov
+            .unwrap_or_else(|| super::geometry::perspective_v_fov(s.h_fov, s.width as f64 / s.height as f64));
         self.renderer = Some(ViewportRenderer::new(
             s.h_fov,
             v_fov,
