@@ -137,6 +137,15 @@ fn video(quality: Quality, path: &Path) -> Result<(), Box<dyn std::error::Error>
             &yuv_to_rgb(&mid[0], &mid[1], &mid[2]),
             &yuv_to_rgb(&truth[0], &truth[1], &truth[2]),
         );
+        if std::env::var_os("INTERP_EVAL_FRAMES").is_some() {
+            println!(
+                "frame {} {:.2} dB cut={} {:?}",
+                k + 1,
+                psnr(e / c),
+                m.scene_cut,
+                m.stats
+            );
+        }
         s += e;
         n += c;
         k += 2;

@@ -17,6 +17,7 @@ pub fn level_flow(
     gy: &Plane<f32>,
     i1: &Plane<f32>,
     init: &FlowField,
+    candidate: Option<(f32, f32)>,
     params: &FlowParams,
 ) -> FlowField {
     let (w, h) = (i0.width, i0.height);
@@ -44,7 +45,7 @@ pub fn level_flow(
                 let cy = (py + ps / 2).min(h - 1);
                 let own = (init.u[cy * w + cx], init.v[cy * w + cx]);
                 let left = row.last().copied();
-                row.push(ctx.search(px, py, own, left, params.iterations));
+                row.push(ctx.search(px, py, own, [left, candidate], params.iterations));
             }
             row
         })
@@ -179,7 +180,14 @@ impl Ctx<'_> {
     }
 
     /// Inverse-compositional Gauss-Newton search for the patch at (px, py).
-    fn search(&self, px: usize, py: usize, own: (f32, f32), left: Option<(f32, f32)>, iterations: usize) -> (f32, f32) {
+    fn search(
+        &self,
+        px: usize,
+        py: usize,
+        own: (f32, f32),
+        others: [Option<(f32, f32)>; 2],
+        iterations: usize,
+    ) -> (f32, f32) {
         let ps = self.ps;
         let n = ps * ps;
         let w = self.i0.width;
@@ -209,10 +217,11 @@ impl Ctx<'_> {
             sxy += tx[k] * ty[k];
             syy += ty[k] * ty[k];
         }
-        // Start from the better of the coarser level's estimate and the left neighbour's result.
+        // Start from the best of the coarser level's estimate, the left neighbour's result and the
+        // whole-frame shift.
         let mut start = own;
         let mut start_cost = self.cost(t, px, py, own.0, own.1, buf);
-        if let Some(l) = left {
+        for l in others.into_iter().flatten() {
             let c = self.cost(t, px, py, l.0, l.1, buf);
             if c < start_cost {
                 start = l;

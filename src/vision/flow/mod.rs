@@ -4,6 +4,7 @@
 //! Images are `f32` planes on a 0..255 scale whatever the source bit depth.
 
 mod dis;
+mod global;
 mod pyramid;
 mod refine;
 
@@ -212,11 +213,22 @@ pub fn estimate_flow(i0: &Plane<f32>, i1: &Plane<f32>, params: &FlowParams) -> F
     let levels = Pyramid::levels_for(i0.width, i0.height, params);
     let p0 = Pyramid::new(i0, levels, params.finest_level);
     let p1 = Pyramid::new(i1, levels, params.finest_level);
-    flow_between(&p0, &p1, params)
+    let shift = global_shift(&p0, &p1, params);
+    flow_between(&p0, &p1, params, shift)
+}
+
+/// The whole-frame translation from `p0` to `p1` (in pixels of the finest level the flow uses), when
+/// one explains the pair clearly better than no motion: see [`global::translation`].
+pub fn global_shift(p0: &Pyramid, p1: &Pyramid, params: &FlowParams) -> Option<(f32, f32)> {
+    let finest = params.finest_level.min(p0.levels.len().saturating_sub(1));
+    let (l0, l1): (Vec<_>, Vec<_>) = p0.levels[finest..].iter().zip(&p1.levels[finest..]).unzip();
+    global::translation(&l0, &l1)
 }
 
 /// Coarse-to-fine DIS between two pyramids built with the same levels; the result is at the finest level.
-pub fn flow_between(p0: &Pyramid, p1: &Pyramid, params: &FlowParams) -> FlowField {
+/// `shift` (from [`global_shift`], in finest-level pixels) is offered to every patch as one more place
+/// to start: it finds pans larger than the coarsest level can follow from zero.
+pub fn flow_between(p0: &Pyramid, p1: &Pyramid, params: &FlowParams, shift: Option<(f32, f32)>) -> FlowField {
     let finest = params.finest_level.min(p0.levels.len().saturating_sub(1));
     let coarsest = p0.levels.len() - 1;
     let mut flow: Option<FlowField> = None;
@@ -228,7 +240,9 @@ pub fn flow_between(p0: &Pyramid, p1: &Pyramid, params: &FlowParams) -> FlowFiel
             None => FlowField::zeros(i0.width, i0.height),
         };
         let (gx, gy) = p0.gradients(level);
-        let mut f = dis::level_flow(i0, gx, gy, i1, &init, params);
+        let scale = (1usize << (level - finest)) as f32;
+        let candidate = shift.map(|(dx, dy)| (dx / scale, dy / scale));
+        let mut f = dis::level_flow(i0, gx, gy, i1, &init, candidate, params);
         if params.refine_iterations > 0 {
             refine::refine(i0, i1, &mut f, params);
         }

@@ -17,7 +17,7 @@ pub fn consistency(f: &FlowField, g: &FlowField) -> Vec<f32> {
             let k = y * w + x;
             let (u, v) = (f.u[k], f.v[k]);
             let (tx, ty) = (x as f32 + u, y as f32 + v);
-            if tx < -0.5 || ty < -0.5 || tx > w as f32 - 0.5 || ty > h as f32 - 0.5 {
+            if !in_image(tx, ty, w, h) {
                 *c = 0.0;
                 continue;
             }
@@ -51,23 +51,39 @@ pub fn crossfade<T: Sample>(a: &Plane<T>, b: &Plane<T>, t: f32, max_value: f32) 
     }
 }
 
-/// Mean absolute difference with and without motion compensation (A against B warped by the flow).
-pub fn compensation_errors(a: &Plane<f32>, b: &Plane<f32>, f: &FlowField) -> (f32, f32) {
-    let w = a.width;
-    let (comp, stat) = (0..a.height)
+/// How well the flow explains B from A: the mean absolute difference with motion compensation over the
+/// pixels whose vector stays in the image, without it over all pixels, and the share of pixels whose
+/// vector stays in the image. A pan moves part of A out of B: those pixels have nothing to match.
+pub fn compensation_errors(a: &Plane<f32>, b: &Plane<f32>, f: &FlowField) -> (f32, f32, f32) {
+    let (w, h) = (a.width, a.height);
+    let (comp, stat, seen) = (0..h)
         .into_par_iter()
         .map(|y| {
-            let (mut c, mut s) = (0f64, 0f64);
+            let (mut c, mut s, mut n) = (0f64, 0f64, 0usize);
             for x in 0..w {
                 let k = y * w + x;
-                c += (a.data[k] - b.sample(x as f32 + f.u[k], y as f32 + f.v[k])).abs() as f64;
                 s += (a.data[k] - b.data[k]).abs() as f64;
+                let (tx, ty) = (x as f32 + f.u[k], y as f32 + f.v[k]);
+                if in_image(tx, ty, w, h) {
+                    c += (a.data[k] - b.sample(tx, ty)).abs() as f64;
+                    n += 1;
+                }
             }
-            (c, s)
+            (c, s, n)
         })
-        .reduce(|| (0.0, 0.0), |p, q| (p.0 + q.0, p.1 + q.1));
+        .reduce(|| (0.0, 0.0, 0), |p, q| (p.0 + q.0, p.1 + q.1, p.2 + q.2));
     let n = a.data.len().max(1) as f64;
-    ((comp / n) as f32, (stat / n) as f32)
+    (
+        (comp / seen.max(1) as f64) as f32,
+        (stat / n) as f32,
+        (seen as f64 / n) as f32,
+    )
+}
+
+/// Whether a position lies in a `w` x `h` image (to half a pixel beyond the edge samples).
+#[inline]
+pub fn in_image(x: f32, y: f32, w: usize, h: usize) -> bool {
+    x >= -0.5 && y >= -0.5 && x <= w as f32 - 0.5 && y <= h as f32 - 0.5
 }
 
 /// The motion (in A -> B units, motion resolution) of the pixel seen at each place at time t.
@@ -139,6 +155,39 @@ impl MotionAtT {
             },
         }
     }
+}
+
+/// The flow with each vector that failed the round trip and whose content leaves the picture (by its own
+/// vector or by the whole-frame `shift`) replaced by what its reliable neighbours say (push-pull
+/// weighted by confidence). Nothing could be matched for such content: its vector is a guess, and where
+/// it is the only one to reach a place at time t (the edge a pan uncovers), the neighbours' motion is
+/// the better guess. Vectors that fail inside the picture (occlusions) are kept: there the splatting
+/// weighs them down instead.
+pub fn fill_leaving(flow: &FlowField, conf: &[f32], shift: Option<(f32, f32)>) -> FlowField {
+    let (w, h) = (flow.width, flow.height);
+    let (sx, sy) = shift.unwrap_or((0.0, 0.0));
+    let leaving = |k: usize| {
+        let (x, y) = ((k % w) as f32, (k / w) as f32);
+        !in_image(x + flow.u[k], y + flow.v[k], w, h) || !in_image(x + sx, y + sy, w, h)
+    };
+    let unsure = |k: usize| conf[k] < 0.5;
+    if !(0..w * h).any(|k| unsure(k) && leaving(k)) {
+        return flow.clone();
+    }
+    // Weight 0 below half confidence: many small weights would add up at coarse levels and count as
+    // data there.
+    let weight: Vec<f32> = conf.iter().map(|&c| (2.0 * c - 1.0).max(0.0)).collect();
+    let su: Vec<f32> = flow.u.iter().zip(&weight).map(|(u, c)| u * c).collect();
+    let sv: Vec<f32> = flow.v.iter().zip(&weight).map(|(v, c)| v * c).collect();
+    let (fu, fv) = push_pull(&su, &sv, &weight, w, h);
+    let mut out = flow.clone();
+    for k in 0..w * h {
+        if unsure(k) && leaving(k) {
+            out.u[k] = fu[k];
+            out.v[k] = fv[k];
+        }
+    }
+    out
 }
 
 /// Normalises splatted sums; places with too little weight take the value of the next coarser level.
@@ -277,8 +326,12 @@ impl BlendMap {
                 let e0 = ((fu - mu).powi(2) + (fv - mv).powi(2)) * sl2;
                 let e1 = ((gu + mu).powi(2) + (gv + mv).powi(2)) * sl2;
                 let tol = tol0 + tol1 * (mu * mu + mv * mv) * sl2;
-                let w0 = (1.0 - t) * ((-e0 / tol).exp() + 1e-3);
-                let w1 = t * ((-e1 / tol).exp() + 1e-3);
+                // A place whose source lies outside a frame (content entering or leaving at the border)
+                // is not in that frame at all: border extension there would paint a smear.
+                let inside_a = inside(mx - t * mu, my - t * mv, w, h);
+                let inside_b = inside(mx + (1.0 - t) * mu, my + (1.0 - t) * mv, w, h);
+                let w0 = (1.0 - t) * ((-e0 / tol).exp() * inside_a + 1e-3);
+                let w1 = t * ((-e1 / tol).exp() * inside_b + 1e-3);
                 *o = w1 / (w0 + w1);
             }
         });
@@ -290,6 +343,14 @@ impl BlendMap {
             alpha,
         }
     }
+}
+
+/// 1 for a position inside a `w` x `h` grid (half a pixel of slack), falling to 0 a pixel beyond it.
+#[inline]
+fn inside(x: f32, y: f32, w: usize, h: usize) -> f32 {
+    let out_x = (-0.5 - x).max(x - (w as f32 - 0.5)).max(0.0);
+    let out_y = (-0.5 - y).max(y - (h as f32 - 0.5)).max(0.0);
+    (1.0 - out_x.max(out_y)).max(0.0)
 }
 
 /// Output rows per parallel task of [`warp_blend`] (amortises the per-task row buffers).

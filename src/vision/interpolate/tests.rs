@@ -199,3 +199,34 @@ fn ten_bit_chroma_planes_follow_luma_motion() {
         assert!(err / n < 6.0, "mean error {} of 1023 on a {w}x{h} plane", err / n);
     }
 }
+
+#[test]
+fn whip_pan_of_a_third_of_the_frame_is_followed() {
+    // A vertical pan of 96 of 256 rows between the frames, with the exposure changing as new content
+    // enters: far beyond what the coarsest pyramid level finds from zero motion.
+    let (w, h, pan) = (320, 256, 96.0);
+    let scene = |t: f32| {
+        render(w, h, move |x, y| {
+            0.8 * texture(x * 0.5, (y + pan * t) * 0.5, 21) + 20.0 * t
+        })
+    };
+    let (a, b, truth) = (scene(0.0), scene(1.0), scene(0.5));
+    let motion = PairMotion::analyze(&a, &b, Quality::Balanced);
+    assert!(!motion.scene_cut, "{:?}", motion.stats);
+    // B shows A's content 96 rows higher: A's pixels move up.
+    let k = 100 * motion.forward.width + motion.forward.width / 2;
+    let scale = motion.forward.width as f32 / w as f32;
+    assert!(
+        (motion.forward.v[k] / scale + pan).abs() < 1.0 && (motion.forward.u[k] / scale).abs() < 1.0,
+        "flow ({}, {}) at the centre, want (0, -{pan})",
+        motion.forward.u[k] / scale,
+        motion.forward.v[k] / scale
+    );
+    let mid = motion.synthesize(std::slice::from_ref(&a), std::slice::from_ref(&b), 0.5, 255.0);
+    let average: Vec<f32> = a.data.iter().zip(&b.data).map(|(x, y)| 0.5 * (x + y)).collect();
+    let (p_mid, p_avg) = (psnr(&mid[0].data, &truth.data), psnr(&average, &truth.data));
+    assert!(
+        p_mid > 30.0 && p_mid > p_avg + 8.0,
+        "interpolated {p_mid} dB, averaged {p_avg} dB"
+    );
+}
