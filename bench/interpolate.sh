@@ -64,12 +64,17 @@ if [ "$what" = triplets ] || [ "$what" = all ]; then
   done | triplet_set ucf101
 fi
 
-# PSNR (RGB) of the odd frames of $1 against those of $2, leaving out the last one (nothing after it).
+# PSNR (RGB) of the odd frames of $1 against those of $2, leaving out the last one (nothing after it), two
+# ways: ffmpeg's average (the PSNR of the mean squared error over all those frames, which the worst frames,
+# such as scene cuts, dominate) and the mean of the frames' own PSNRs (each dropped frame counted as one
+# triplet, as in the triplet sets; identical frames count as 60 dB).
 psnr_dropped() {
   local n=$3
   ffmpeg -hide_banner -nostdin -i "$1" -i "$2" -lavfi \
-    "[0]select='mod(n\,2)*lt(n\,$((n - 1)))',format=rgb24[a];[1]select='mod(n\,2)*lt(n\,$((n - 1)))',format=rgb24[b];[a][b]psnr" \
-    -f null - 2>&1 | sed -n 's/.*average:\([0-9.inf]*\).*/\1/p'
+    "[0]select='mod(n\,2)*lt(n\,$((n - 1)))',format=rgb24[a];[1]select='mod(n\,2)*lt(n\,$((n - 1)))',format=rgb24[b];[a][b]psnr=stats_file=$WORK/psnr.log" \
+    -f null - 2>&1 | sed -n 's/.*average:\([0-9.inf]*\).*/\1/p' | tr -d '\n'
+  printf ' dB pooled, %s dB per-frame mean' "$(sed -n 's/.*psnr_avg:\([0-9.inf]*\).*/\1/p' "$WORK/psnr.log" |
+    awk '{v = ($1 == "inf" || $1 > 60) ? 60 : $1; s += v; n++} END {printf "%.2f", s / n}')"
 }
 
 video() { # name, source, extra ffmpeg filter for the source ("null" for none), frames to use
@@ -88,7 +93,7 @@ video() { # name, source, extra ffmpeg filter for the source ("null" for none), 
   copy_ms=$(cpu_ms ffmpeg -hide_banner -nostdin -loglevel error -y -i "$WORK/half.y4m" -vf "fps=$rate" \
     -f yuv4mpegpipe "$WORK/copy.y4m")
   local made=$(( n - half ))
-  printf '%-18s reel %6s dB  minterpolate %6s dB  reel %5d  minterpolate %5d CPU ms/frame (%d frames made, %s)\n' \
+  printf '%-18s reel %s  minterpolate %s  reel %5d  minterpolate %5d CPU ms/frame (%d frames made, %s)\n' \
     "$name" "$(psnr_dropped "$WORK/reel.y4m" "$WORK/orig.y4m" "$n")" "$(psnr_dropped "$WORK/mi.y4m" "$WORK/orig.y4m" "$n")" \
     $(( (reel_ms - copy_ms) / made )) $(( (mi_ms - copy_ms) / made )) "$made" "$(head -1 "$WORK/orig.y4m" | cut -d' ' -f2,3)"
   rm -f "$WORK"/*.y4m

@@ -33,6 +33,25 @@ impl<T: Copy + Default> Plane<T> {
         (data.len() == width * height).then_some(Self { width, height, data })
     }
 
+    /// A copy mirrored left-right (`horizontal`) and/or top-bottom (`vertical`).
+    pub fn flipped(&self, horizontal: bool, vertical: bool) -> Self {
+        let (w, h) = (self.width, self.height);
+        let mut out = Self::new(w, h);
+        if w == 0 || h == 0 || self.data.len() != w * h {
+            return self.clone();
+        }
+        for (y, row) in out.data.chunks_exact_mut(w).enumerate() {
+            let sy = if vertical { h - 1 - y } else { y };
+            let src = &self.data[sy * w..][..w];
+            if horizontal {
+                row.iter_mut().zip(src.iter().rev()).for_each(|(o, s)| *o = *s);
+            } else {
+                row.copy_from_slice(src);
+            }
+        }
+        out
+    }
+
     /// The sample at (x, y) with coordinates clamped to the image.
     #[inline]
     pub fn at_clamped(&self, x: isize, y: isize) -> T {

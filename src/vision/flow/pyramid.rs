@@ -63,6 +63,28 @@ impl Pyramid {
         }
     }
 
+    /// The pyramid of the mirrored image (each kept level mirrored, gradients from `finest` recomputed).
+    pub fn flipped(&self, horizontal: bool, vertical: bool, finest: usize) -> Self {
+        let levels = self
+            .levels
+            .iter()
+            .map(|l| {
+                if l.data.is_empty() {
+                    l.clone()
+                } else {
+                    l.flipped(horizontal, vertical)
+                }
+            })
+            .collect();
+        let mut p = Self {
+            levels,
+            grad_x: Vec::new(),
+            grad_y: Vec::new(),
+        };
+        p.compute_gradients(finest);
+        p
+    }
+
     /// Applies `v * gain + offset` to every kept level (brightness matching; gradients come after).
     pub fn adjust(&mut self, gain: f32, offset: f32) {
         for l in &mut self.levels {

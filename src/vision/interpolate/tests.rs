@@ -230,3 +230,22 @@ fn whip_pan_of_a_third_of_the_frame_is_followed() {
         "interpolated {p_mid} dB, averaged {p_avg} dB"
     );
 }
+
+#[test]
+fn best_averages_the_mirrored_analyses() {
+    let (a, b, truth) = (sprite_scene(0.0), sprite_scene(1.0), sprite_scene(0.5));
+    let best = PairMotion::analyze(&a, &b, Quality::Best);
+    let balanced = PairMotion::analyze(&a, &b, Quality::Balanced);
+    assert_eq!(best.mirrored.len(), 3);
+    assert!(balanced.mirrored.is_empty());
+    // A mirrored analysis sees the sprite move the mirrored way.
+    let m = best.mirrored.iter().find(|m| m.horizontal && !m.vertical).unwrap();
+    let k = 40 * m.motion.forward.width + (m.motion.forward.width - 1 - 34);
+    assert!((m.motion.forward.u[k] + 12.0).abs() < 0.5, "{}", m.motion.forward.u[k]);
+    let mid = |m: &PairMotion| m.synthesize(std::slice::from_ref(&a), std::slice::from_ref(&b), 0.5, 255.0);
+    let (p_best, p_balanced) = (
+        psnr(&mid(&best)[0].data, &truth.data),
+        psnr(&mid(&balanced)[0].data, &truth.data),
+    );
+    assert!(p_best >= p_balanced - 0.1, "best {p_best} dB, balanced {p_balanced} dB");
+}
