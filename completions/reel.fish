@@ -339,9 +339,9 @@ complete -c reel -n "__fish_reel_using_subcommand interpolate" -s o -l output -d
 complete -c reel -n "__fish_reel_using_subcommand interpolate" -l t -d 'Time of the image to make between A (0) and B (1)' -r
 complete -c reel -n "__fish_reel_using_subcommand interpolate" -l fps -d 'Output frame rate of a stream (60, 30000/1001)' -r
 complete -c reel -n "__fish_reel_using_subcommand interpolate" -l factor -d 'Multiply the stream\'s frame rate by N' -r
-complete -c reel -n "__fish_reel_using_subcommand interpolate" -l quality -d 'Speed/quality trade-off' -r -f -a "fast\t''
-balanced\t''
-best\t''"
+complete -c reel -n "__fish_reel_using_subcommand interpolate" -l quality -d 'Speed/quality trade-off' -r -f -a "fast\t'Flow at quarter resolution, bilinear warping: faster than real time at 720p30 -> 60 on 2 cores'
+balanced\t'Flow at half resolution (full below 600 px wide) with variational refinement, bicubic warping'
+best\t'`balanced` on the pair and its three mirror images, averaged: about 0.4 dB more, four times slower'"
 complete -c reel -n "__fish_reel_using_subcommand interpolate" -l progress -d 'Progress reporting on stderr' -r -f -a "auto\t'A bar when stderr is a terminal, nothing otherwise'
 bar\t'Always a bar'
 json\t'NDJSON progress events on stderr, for machines'

@@ -31,8 +31,11 @@ pub struct Args {
 
 #[derive(Clone, Copy, Debug, clap::ValueEnum)]
 pub enum QualityArg {
+    /// Flow at quarter resolution, bilinear warping: faster than real time at 720p30 -> 60 on 2 cores.
     Fast,
+    /// Flow at half resolution (full below 600 px wide) with variational refinement, bicubic warping.
     Balanced,
+    /// `balanced` on the pair and its three mirror images, averaged: about 0.4 dB more, four times slower.
     Best,
 }
 
