@@ -162,6 +162,8 @@ fn video(quality: Quality, path: &Path) -> Result<(), Box<dyn std::error::Error>
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
+    // As `reel interpolate` does.
+    reel::util::memory::retain_freed_memory();
     let a: Vec<String> = std::env::args().skip(1).collect();
     if a.len() < 3 {
         return Err("usage: interp_eval QUALITY triplets DIR... | interp_eval QUALITY video CLIP.y4m".into());

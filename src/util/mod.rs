@@ -1,4 +1,5 @@
 //! Small utilities shared by every part of the engine: atomic output files, time parsing.
 
 pub mod atomic;
+pub mod memory;
 pub mod time;

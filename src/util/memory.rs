@@ -1,0 +1,18 @@
+//! Process-wide allocator tuning for frame-by-frame pipelines.
+
+/// Tells glibc's allocator to keep freed memory for reuse instead of returning it to the kernel.
+///
+/// A pipeline that allocates and frees frame-sized buffers (a few MB) for every frame otherwise pays a
+/// page fault per 4 KB each time: glibc serves such sizes with `mmap` or trims the heap after them, and
+/// the kernel hands back zeroed pages on the next allocation. In `reel interpolate` at 720p that was 10 %
+/// of the CPU time. The cost is that the heap stays at its peak size until the process exits, so only
+/// short-lived batch commands should call this, before their first large allocation. No effect on other
+/// C libraries.
+pub fn retain_freed_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only changes allocator parameters; called before the buffers it affects exist.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 256 << 20);
+        libc::mallopt(libc::M_TRIM_THRESHOLD, 512 << 20);
+    }
+}
