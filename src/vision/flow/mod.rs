@@ -1,6 +1,7 @@
 //! Dense optical flow between two grey images: DIS (dense inverse search), coarse to fine.
 //!
-//! The entry point is [`estimate_flow`] (or [`FlowEstimator`] to reuse pyramids for both directions).
+//! The entry point is [`estimate_flow`]; [`flow_between`] reuses pyramids for both directions, with the
+//! whole-frame shift [`global_shift`] finds as a start for large pans.
 //! Images are `f32` planes on a 0..255 scale whatever the source bit depth.
 
 mod dis;
