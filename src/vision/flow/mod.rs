@@ -37,10 +37,11 @@ impl<T: Copy + Default> Plane<T> {
     /// A copy mirrored left-right (`horizontal`) and/or top-bottom (`vertical`).
     pub fn flipped(&self, horizontal: bool, vertical: bool) -> Self {
         let (w, h) = (self.width, self.height);
-        let mut out = Self::new(w, h);
         if w == 0 || h == 0 || self.data.len() != w * h {
+            // Nothing to mirror (a level the flow never reads has no samples).
             return self.clone();
         }
+        let mut out = Self::new(w, h);
         for (y, row) in out.data.chunks_exact_mut(w).enumerate() {
             let sy = if vertical { h - 1 - y } else { y };
             let src = &self.data[sy * w..][..w];

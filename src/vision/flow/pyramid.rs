@@ -65,17 +65,7 @@ impl Pyramid {
 
     /// The pyramid of the mirrored image (each kept level mirrored, gradients from `finest` recomputed).
     pub fn flipped(&self, horizontal: bool, vertical: bool, finest: usize) -> Self {
-        let levels = self
-            .levels
-            .iter()
-            .map(|l| {
-                if l.data.is_empty() {
-                    l.clone()
-                } else {
-                    l.flipped(horizontal, vertical)
-                }
-            })
-            .collect();
+        let levels = self.levels.iter().map(|l| l.flipped(horizontal, vertical)).collect();
         let mut p = Self {
             levels,
             grad_x: Vec::new(),

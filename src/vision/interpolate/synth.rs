@@ -80,10 +80,19 @@ pub fn compensation_errors(a: &Plane<f32>, b: &Plane<f32>, f: &FlowField) -> (f3
     )
 }
 
+/// How far a position lies outside a `w` x `h` image, in pixels beyond half a pixel past the edge
+/// samples (0 inside).
+#[inline]
+fn outside_by(x: f32, y: f32, w: usize, h: usize) -> f32 {
+    let out_x = (-0.5 - x).max(x - (w as f32 - 0.5));
+    let out_y = (-0.5 - y).max(y - (h as f32 - 0.5));
+    out_x.max(out_y).max(0.0)
+}
+
 /// Whether a position lies in a `w` x `h` image (to half a pixel beyond the edge samples).
 #[inline]
 pub fn in_image(x: f32, y: f32, w: usize, h: usize) -> bool {
-    x >= -0.5 && y >= -0.5 && x <= w as f32 - 0.5 && y <= h as f32 - 0.5
+    outside_by(x, y, w, h) == 0.0
 }
 
 /// The motion (in A -> B units, motion resolution) of the pixel seen at each place at time t.
@@ -166,12 +175,14 @@ impl MotionAtT {
 pub fn fill_leaving(flow: &FlowField, conf: &[f32], shift: Option<(f32, f32)>) -> FlowField {
     let (w, h) = (flow.width, flow.height);
     let (sx, sy) = shift.unwrap_or((0.0, 0.0));
-    let leaving = |k: usize| {
-        let (x, y) = ((k % w) as f32, (k / w) as f32);
-        !in_image(x + flow.u[k], y + flow.v[k], w, h) || !in_image(x + sx, y + sy, w, h)
-    };
-    let unsure = |k: usize| conf[k] < 0.5;
-    if !(0..w * h).any(|k| unsure(k) && leaving(k)) {
+    let replace: Vec<bool> = (0..w * h)
+        .map(|k| {
+            let (x, y) = ((k % w) as f32, (k / w) as f32);
+            let leaving = !in_image(x + flow.u[k], y + flow.v[k], w, h) || !in_image(x + sx, y + sy, w, h);
+            conf[k] < 0.5 && leaving
+        })
+        .collect();
+    if !replace.contains(&true) {
         return flow.clone();
     }
     // Weight 0 below half confidence: many small weights would add up at coarse levels and count as
@@ -181,11 +192,9 @@ pub fn fill_leaving(flow: &FlowField, conf: &[f32], shift: Option<(f32, f32)>) -
     let sv: Vec<f32> = flow.v.iter().zip(&weight).map(|(v, c)| v * c).collect();
     let (fu, fv) = push_pull(&su, &sv, &weight, w, h);
     let mut out = flow.clone();
-    for k in 0..w * h {
-        if unsure(k) && leaving(k) {
-            out.u[k] = fu[k];
-            out.v[k] = fv[k];
-        }
+    for (k, _) in replace.iter().enumerate().filter(|(_, r)| **r) {
+        out.u[k] = fu[k];
+        out.v[k] = fv[k];
     }
     out
 }
@@ -348,9 +357,7 @@ impl BlendMap {
 /// 1 for a position inside a `w` x `h` grid (half a pixel of slack), falling to 0 a pixel beyond it.
 #[inline]
 fn inside(x: f32, y: f32, w: usize, h: usize) -> f32 {
-    let out_x = (-0.5 - x).max(x - (w as f32 - 0.5)).max(0.0);
-    let out_y = (-0.5 - y).max(y - (h as f32 - 0.5)).max(0.0);
-    (1.0 - out_x.max(out_y)).max(0.0)
+    (1.0 - outside_by(x, y, w, h)).max(0.0)
 }
 
 /// Output rows per parallel task of [`warp_blend`] (amortises the per-task row buffers).

@@ -249,3 +249,60 @@ fn best_averages_the_mirrored_analyses() {
     );
     assert!(p_best >= p_balanced - 0.1, "best {p_best} dB, balanced {p_balanced} dB");
 }
+
+#[test]
+fn brightness_is_matched_on_what_both_frames_show() {
+    // A pan of 40 rows: the rows leaving at the top are dark, the rows entering at the bottom bright. The
+    // overlap is the same content at the same exposure, so nothing needs matching; the whole frames'
+    // statistics would call it a brightening.
+    let scene = |y: f32| {
+        if y < 40.0 {
+            20.0
+        } else if y >= 120.0 {
+            230.0
+        } else {
+            0.0
+        }
+    };
+    let a = render(64, 120, |x, y| {
+        scene(y) + texture(x, y, 31) * if y < 40.0 { 0.1 } else { 0.5 }
+    });
+    let b = render(64, 120, |x, y| {
+        let sy = y + 40.0;
+        scene(sy) + texture(x, sy, 31) * if sy < 40.0 { 0.1 } else { 0.5 }
+    });
+    assert!(brightness_match(&a, &b, None).is_some());
+    assert_eq!(brightness_match(&a, &b, Some((0.0, -40.0))), None);
+}
+
+#[test]
+fn compensation_is_measured_on_pixels_that_stay_in_view() {
+    let a = render(80, 60, |x, y| texture(x, y, 33));
+    let b = render(80, 60, |x, y| texture(x + 20.0, y, 33));
+    // A's pixel x is B's pixel x - 20: the left 20 columns of A leave the picture.
+    let mut f = FlowField::zeros(80, 60);
+    f.u.iter_mut().for_each(|u| *u = -20.0);
+    let (compensated, still, visible) = synth::compensation_errors(&a, &b, &f);
+    assert!(compensated < 0.5, "compensated error {compensated}");
+    assert!(still > 5.0, "static error {still}");
+    assert!((visible - 60.0 / 80.0).abs() < 0.02, "visible share {visible}");
+}
+
+#[test]
+fn cut_rules_on_measured_pairs() {
+    let stats = |compensated_error, consistent_fraction, histogram_distance| PairStats {
+        compensated_error,
+        static_error: 40.0,
+        consistent_fraction,
+        histogram_distance,
+    };
+    // bikes.mp4 frames 74/76 (a new shot whose flow maps partly onto the old one), and a 64x48 cut from
+    // the y4m test: cuts.
+    assert!(is_scene_cut(&stats(27.4, 0.56, 0.31)));
+    assert!(is_scene_cut(&stats(19.8, 0.51, 0.65)));
+    // shaka-opus-h264.ts whip pans (new content entering changes the histogram), and bikes' fastest motion:
+    // not cuts.
+    assert!(!is_scene_cut(&stats(2.1, 0.99, 0.48)));
+    assert!(!is_scene_cut(&stats(3.9, 0.91, 0.22)));
+    assert!(!is_scene_cut(&stats(13.0, 0.29, 0.10)));
+}
