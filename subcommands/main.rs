@@ -150,12 +150,12 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
-        Err(e) => report_error(&e, &cli.global),
+        Err(e) => report_error(&e),
     }
 }
 
 /// Prints `reel: <what>: <why>` on one line and picks the exit code. A closed stdout pipe is not an error.
-fn report_error(e: &anyhow::Error, global: &GlobalOpts) -> ExitCode {
+fn report_error(e: &anyhow::Error) -> ExitCode {
     if let Some(code) = e.downcast_ref::<Exit>() {
         return ExitCode::from(code.0);
     }
@@ -166,14 +166,25 @@ fn report_error(e: &anyhow::Error, global: &GlobalOpts) -> ExitCode {
             return ExitCode::SUCCESS;
         }
     }
-    let msg = if global.verbose > 0 {
-        e.chain().map(|c| c.to_string()).collect::<Vec<_>>().join(": ")
-    } else {
-        format!("{e:#}")
-    };
+    let msg = error_line(e.chain().map(|c| c.to_string()));
     eprintln!("reel: {}", msg.replace('\n', " "));
     let usage = e.chain().any(|c| c.downcast_ref::<Usage>().is_some());
     ExitCode::from(if usage { 2 } else { 1 })
+}
+
+/// Joins an error's chain (outermost first) with ": ", leaving out what the neighbour already says: the
+/// library's errors print their cause (`path: No such file ...` over the io error itself), and a context
+/// naming the path over an error that starts with the same path adds nothing.
+fn error_line(chain: impl Iterator<Item = String>) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    for cause in chain {
+        match parts.last_mut() {
+            Some(last) if last.ends_with(&cause) => {}
+            Some(last) if cause.starts_with(last.as_str()) => *last = cause,
+            _ => parts.push(cause),
+        }
+    }
+    parts.join(": ")
 }
 
 /// An error that is the user's invocation's fault: exit code 2.
@@ -199,3 +210,24 @@ impl std::fmt::Display for Exit {
 }
 
 impl std::error::Error for Exit {}
+
+#[cfg(test)]
+mod tests {
+    use super::error_line;
+
+    #[test]
+    fn error_lines_say_each_thing_once() {
+        let line = |parts: &[&str]| error_line(parts.iter().map(|s| s.to_string()));
+        // A library io error that prints its cause, under a context naming the same path.
+        assert_eq!(
+            line(&["a.png", "a.png: No such file (os error 2)", "No such file (os error 2)"]),
+            "a.png: No such file (os error 2)"
+        );
+        // Contexts that add something stay.
+        assert_eq!(
+            line(&["encoding out.mp4", "libx264: bad option"]),
+            "encoding out.mp4: libx264: bad option"
+        );
+        assert_eq!(line(&["only"]), "only");
+    }
+}

@@ -5,9 +5,9 @@ use anyhow::{Context, bail};
 use reel::util::atomic::AtomicPath;
 use reel::vision::projection::image_io::{self, RgbPlanes};
 use reel::vision::projection::spherical::{self, SphericalInfo, SphericalKind};
-use reel::vision::projection::viewport::{ViewportRenderer, parse_pose_trace};
+use reel::vision::projection::viewport::render_trace_to_dir;
 use reel::vision::projection::{ConvertSettings, Interp, Projection};
-use reel::vision::stitch::{self, Blend, RigParams, StitchOptions};
+use reel::vision::stitch::{self, Blend, PhotoStitch, RigParams, StitchOptions};
 use std::path::{Path, PathBuf};
 
 #[derive(clap::Args, Debug)]
@@ -217,7 +217,7 @@ fn output(args: &Args) -> anyhow::Result<&Path> {
 fn run_metadata(args: &Args, global: &crate::GlobalOpts) -> anyhow::Result<()> {
     let input = &args.input;
     if args.show_metadata {
-        let info = spherical::read(input).with_context(|| format!("{}", input.display()))?;
+        let info = spherical::read(input)?;
         let kind = info.map(|i| match i.kind {
             SphericalKind::Equirect => "equirect",
             SphericalKind::Cubemap => "cubemap",
@@ -294,7 +294,7 @@ pub fn run(args: Args, global: &crate::GlobalOpts) -> anyhow::Result<()> {
         return run_video(&args, global);
     }
     let interp = Interp::parse(&args.interp)?;
-    let photo = image_io::load(input).with_context(|| format!("{}", input.display()))?;
+    let photo = image_io::load(input)?;
     let (in_w, in_h) = photo.size();
     let from_name = Projection::parse(&args.from)?;
     let to_name = Projection::parse(&args.to)?;
@@ -316,11 +316,13 @@ pub fn run(args: Args, global: &crate::GlobalOpts) -> anyhow::Result<()> {
         )
         .into());
     }
-    let from = projection(&args.from, &args, in_w as f64 / in_h as f64)?;
-    let to_guess = projection(&args.to, &args, 16.0 / 9.0)?;
-    let (dw, dh) = to_guess.default_size(&from, in_w as u32, in_h as u32);
-    let (out_w, out_h) = (args.width.unwrap_or(dw), args.height.unwrap_or(dh));
-    let to = projection(&args.to, &args, out_w as f64 / out_h as f64)?;
+    let (from, to, out_w, out_h) = Projection::fit_conversion(
+        from_name,
+        to_name,
+        (Some(args.fov), Some(args.h_fov), args.v_fov),
+        (args.width, args.height),
+        (in_w as u32, in_h as u32),
+    );
     let settings = ConvertSettings {
         from,
         to,
@@ -374,8 +376,6 @@ fn run_pose_trace(args: &Args, global: &crate::GlobalOpts, photo: &RgbPlanes, tr
     let RgbPlanes::U8(planes) = photo else {
         bail!("{}: pose traces need an 8-bit photo", args.input.display());
     };
-    let text = std::fs::read_to_string(trace).with_context(|| format!("{}", trace.display()))?;
-    let poses = parse_pose_trace(&text, &trace.display().to_string())?;
     let (w, h) = (
         args.width.unwrap_or(1920) as usize,
         args.height.unwrap_or(1080) as usize,
@@ -383,32 +383,22 @@ fn run_pose_trace(args: &Args, global: &crate::GlobalOpts, photo: &RgbPlanes, tr
     let Projection::Perspective { h_fov_deg, v_fov_deg } = projection("perspective", args, w as f64 / h as f64)? else {
         unreachable!("perspective parses to itself")
     };
-    let mut renderer = ViewportRenderer::new(h_fov_deg, v_fov_deg, w, h, planes[0].width, planes[0].height)?;
     let out_dir = output(args)?;
-    let dir = AtomicPath::new(out_dir, global.overwrite)?;
-    std::fs::create_dir(dir.temp()).with_context(|| format!("{}", out_dir.display()))?;
-    let times = renderer.render_poses(planes, &poses, |i, view| {
-        image_io::save(
-            &dir.temp().join(format!("view_{i:05}.png")),
-            &RgbPlanes::U8(view.clone()),
-        )
-    })?;
-    dir.commit()?;
-    let pct = |p: f64| times[((times.len() - 1) as f64 * p).round() as usize];
+    let done = render_trace_to_dir(planes, trace, (w, h), (h_fov_deg, v_fov_deg), out_dir, global.overwrite)?;
     if global.json {
         println!(
             "{}",
-            serde_json::json!({"output": out_dir, "poses": poses.len(), "render_p50_ms": pct(0.5), "render_p99_ms": pct(0.99)})
+            serde_json::json!({"output": out_dir, "poses": done.poses, "render_p50_ms": done.p50_ms, "render_p99_ms": done.p99_ms})
         );
     } else if !global.quiet {
         eprintln!(
             "{} viewports {}x{} -> {} (render p50 {:.2} ms, p99 {:.2} ms)",
-            poses.len(),
+            done.poses,
             w,
             h,
             out_dir.display(),
-            pct(0.5),
-            pct(0.99)
+            done.p50_ms,
+            done.p99_ms
         );
     }
     Ok(())
@@ -419,34 +409,34 @@ fn run_stitch(args: &Args, global: &crate::GlobalOpts, photo: &RgbPlanes) -> any
     let RgbPlanes::U8(planes) = photo else {
         bail!("{}: stitching needs an 8-bit photo", args.input.display());
     };
-    let (w, h) = (planes[0].width as u32, planes[0].height as u32);
-    let frame = stitch::to_f32(planes);
-    let mut rig = match &args.lens {
-        Some(p) => RigParams::load(p).with_context(|| format!("{}", p.display()))?,
-        None => RigParams::nominal(w, h, args.fov),
+    let lens = match &args.lens {
+        Some(p) => Some(RigParams::load(p)?),
+        None => None,
+    };
+    let job = PhotoStitch {
+        lens,
+        fov: args.fov,
+        calibrate: args.calibrate,
+        width: args.width,
+        height: args.height,
+        options: StitchOptions {
+            blend: Blend::parse(&args.blend)?,
+            ..StitchOptions::default()
+        },
     };
     let started = std::time::Instant::now();
-    if args.calibrate {
-        rig = stitch::calibrate(&frame, &rig).with_context(|| format!("{}", args.input.display()))?;
-    }
-    if let Some(p) = &args.save_lens {
-        let out = AtomicPath::new(p, global.overwrite)?;
-        std::fs::write(out.temp(), rig.to_yaml()?).with_context(|| format!("{}", p.display()))?;
-        out.commit()?;
-    }
-    let to = Projection::Equirect;
-    let from = Projection::DualFisheye {
-        fov_deg: rig.lenses[0].fov,
-    };
-    let (dw, dh) = to.default_size(&from, w, h);
-    let (ow, oh) = (args.width.unwrap_or(dw), args.height.unwrap_or(dh));
-    let opts = StitchOptions {
-        blend: Blend::parse(&args.blend)?,
-        ..StitchOptions::default()
-    };
-    let out = stitch::stitch(&frame, &rig, ow as usize, oh as usize, &opts)?;
+    let out = stitch::stitch_photo(planes, &job).with_context(|| format!("{}", args.input.display()))?;
     let ms = started.elapsed().as_secs_f64() * 1e3;
-    write_photo(args, global, &RgbPlanes::U8(stitch::to_u8(&out)))?;
-    report(args, global, &from, &to, ow, oh, ms);
+    if let Some(p) = &args.save_lens {
+        let file = AtomicPath::new(p, global.overwrite)?;
+        std::fs::write(file.temp(), out.rig.to_yaml()?).with_context(|| format!("{}", p.display()))?;
+        file.commit()?;
+    }
+    let from = Projection::DualFisheye {
+        fov_deg: out.rig.lenses[0].fov,
+    };
+    let (ow, oh) = (out.planes[0].width as u32, out.planes[0].height as u32);
+    write_photo(args, global, &RgbPlanes::U8(out.planes))?;
+    report(args, global, &from, &Projection::Equirect, ow, oh, ms);
     Ok(())
 }

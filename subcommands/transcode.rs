@@ -286,8 +286,6 @@ pub fn build_spec(
 }
 
 pub fn run(args: Args, global: &GlobalOpts, m: &ArgMatches) -> anyhow::Result<()> {
-    // A batch job: filters such as interpolate and sr allocate frame-sized buffers per frame.
-    reel::util::memory::retain_freed_memory();
     if args.outputs.iter().filter(|o| *o == "-").count() > 1 {
         return Err(crate::Usage("only one output can go to stdout".into()).into());
     }

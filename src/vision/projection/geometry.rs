@@ -104,6 +104,27 @@ impl Projection {
         }
     }
 
+    /// `from` and `to` fitted to a picture of `in_w` x `in_h`, with the field-of-view overrides of
+    /// [`Projection::with_fov`], and the output size: `width`/`height` where given, else `to`'s
+    /// [`Projection::default_size`] for this input. `from` takes the input's aspect; a perspective `to`
+    /// takes the aspect of the size it ends up with.
+    pub fn fit_conversion(
+        from: Projection,
+        to: Projection,
+        fov: (Option<f64>, Option<f64>, Option<f64>),
+        (width, height): (Option<u32>, Option<u32>),
+        (in_w, in_h): (u32, u32),
+    ) -> (Projection, Projection, u32, u32) {
+        let (f, h_fov, v_fov) = fov;
+        let from = from.with_fov(f, h_fov, v_fov, in_w as f64 / in_h.max(1) as f64);
+        // The default size depends on `to`'s fields, which may depend on the size: guess 16:9 first.
+        let guess = to.with_fov(f, h_fov, v_fov, 16.0 / 9.0);
+        let (dw, dh) = guess.default_size(&from, in_w, in_h);
+        let (w, h) = (width.unwrap_or(dw), height.unwrap_or(dh));
+        let to = to.with_fov(f, h_fov, v_fov, w as f64 / h.max(1) as f64);
+        (from, to, w, h)
+    }
+
     /// A short name, as `parse` accepts it.
     pub fn name(&self) -> &'static str {
         match self {
@@ -518,6 +539,33 @@ pub fn transpose(m: &[[f64; 3]; 3]) -> [[f64; 3]; 3] {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn conversions_fit_the_picture() {
+        // A perspective view of a given size keeps square pixels; unsized, it gets its default size.
+        let (from, to, w, h) = Projection::fit_conversion(
+            Projection::Equirect,
+            Projection::parse("perspective").unwrap(),
+            (None, Some(90.0), None),
+            (Some(1000), Some(500)),
+            (4096, 2048),
+        );
+        assert_eq!((from, w, h), (Projection::Equirect, 1000, 500));
+        let Projection::Perspective { v_fov_deg, .. } = to else {
+            panic!("{to:?}")
+        };
+        assert!((v_fov_deg - perspective_v_fov(90.0, 2.0)).abs() < 1e-9, "{v_fov_deg}");
+        // A fisheye input takes the lens field given; the output size follows its angular resolution.
+        let (from, to, w, h) = Projection::fit_conversion(
+            Projection::parse("fisheye").unwrap(),
+            Projection::Equirect,
+            (Some(200.0), None, None),
+            (None, None),
+            (1024, 1024),
+        );
+        assert_eq!(from, Projection::Fisheye { fov_deg: 200.0 });
+        assert_eq!((w, h), to.default_size(&from, 1024, 1024));
+    }
 
     #[test]
     fn field_of_view_overrides() {

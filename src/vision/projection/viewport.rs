@@ -75,6 +75,50 @@ impl ViewportRenderer {
     }
 }
 
+/// What [`render_trace_to_dir`] did: how many viewports, and the median and 99th-percentile render time.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct TraceRender {
+    pub poses: usize,
+    pub p50_ms: f64,
+    pub p99_ms: f64,
+}
+
+/// Renders one `w` x `h` perspective viewport (fields of view `h_fov_deg` x `v_fov_deg`) of an 8-bit
+/// equirect photo per pose of the CSV head-pose trace at `trace`, as `view_00000.png` ... in the new
+/// directory `out_dir` (built under a temporary name and renamed when complete).
+pub fn render_trace_to_dir(
+    planes: &[super::Plane<u8>; 3],
+    trace: &std::path::Path,
+    (w, h): (usize, usize),
+    (h_fov_deg, v_fov_deg): (f64, f64),
+    out_dir: &std::path::Path,
+    overwrite: bool,
+) -> Result<TraceRender> {
+    let text = std::fs::read_to_string(trace).map_err(|e| Error::io(trace, e))?;
+    let poses = parse_pose_trace(&text, &trace.display().to_string())?;
+    let mut renderer = ViewportRenderer::new(h_fov_deg, v_fov_deg, w, h, planes[0].width, planes[0].height)?;
+    let dir = crate::util::atomic::AtomicPath::new(out_dir, overwrite)?;
+    std::fs::create_dir(dir.temp()).map_err(|e| Error::io(out_dir, e))?;
+    let times = renderer.render_poses(planes, &poses, |i, view| {
+        super::image_io::save(
+            &dir.temp().join(format!("view_{i:05}.png")),
+            &super::image_io::RgbPlanes::U8(view.clone()),
+        )
+    })?;
+    dir.commit()?;
+    let pct = |p: f64| {
+        times
+            .get(((times.len().max(1) - 1) as f64 * p).round() as usize)
+            .copied()
+            .unwrap_or(0.0)
+    };
+    Ok(TraceRender {
+        poses: poses.len(),
+        p50_ms: pct(0.5),
+        p99_ms: pct(0.99),
+    })
+}
+
 /// Per-pose statistics, for tests and benchmarks.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct ViewportStats {

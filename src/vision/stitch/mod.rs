@@ -56,6 +56,50 @@ impl Default for StitchOptions {
     }
 }
 
+/// How to stitch a dual-fisheye photo (see [`stitch_photo`]).
+#[derive(Clone, Debug)]
+pub struct PhotoStitch {
+    /// Lens parameters; `None`: the nominal rig of a side-by-side frame with `fov` lenses.
+    pub lens: Option<RigParams>,
+    /// Nominal field of view of each lens, degrees (when `lens` is `None`).
+    pub fov: f64,
+    /// Estimate circles, back-lens rotation and gains from the photo itself first.
+    pub calibrate: bool,
+    /// Output equirect size; a missing side keeps the input's angular resolution.
+    pub width: Option<u32>,
+    pub height: Option<u32>,
+    pub options: StitchOptions,
+}
+
+/// A stitched photo and the rig it was stitched with (after calibration).
+#[derive(Clone, Debug)]
+pub struct StitchedPhoto {
+    pub planes: [Plane<u8>; 3],
+    pub rig: RigParams,
+}
+
+/// Stitches an 8-bit side-by-side dual-fisheye photo into an equirect: picks the rig (given, or nominal
+/// for the frame's size), calibrates it when asked, sizes the output as [`Projection::default_size`]
+/// does unless told, and blends.
+pub fn stitch_photo(photo: &[Plane<u8>; 3], job: &PhotoStitch) -> Result<StitchedPhoto> {
+    let (w, h) = (photo[0].width as u32, photo[0].height as u32);
+    let frame = to_f32(photo);
+    let mut rig = job.lens.clone().unwrap_or_else(|| RigParams::nominal(w, h, job.fov));
+    if job.calibrate {
+        rig = calibrate(&frame, &rig)?;
+    }
+    let from = Projection::DualFisheye {
+        fov_deg: rig.lenses[0].fov,
+    };
+    let (dw, dh) = Projection::Equirect.default_size(&from, w, h);
+    let (ow, oh) = (job.width.unwrap_or(dw), job.height.unwrap_or(dh));
+    let out = stitch(&frame, &rig, ow as usize, oh as usize, &job.options)?;
+    Ok(StitchedPhoto {
+        planes: to_u8(&out),
+        rig,
+    })
+}
+
 /// A lens ready for per-pixel use.
 struct Lens {
     world_to_lens: [[f64; 3]; 3],
@@ -710,6 +754,36 @@ mod tests {
             }
             p
         })
+    }
+
+    #[test]
+    fn a_photo_stitches_at_its_own_angular_resolution_unless_sized() {
+        let truth = scene(384, 192);
+        let cam = RigParams::nominal(384, 192, 190.0);
+        let photo = to_u8(&simulate(&truth, &cam).unwrap());
+        let job = PhotoStitch {
+            lens: Some(cam.clone()),
+            fov: 180.0,
+            calibrate: false,
+            width: None,
+            height: None,
+            options: StitchOptions::default(),
+        };
+        let out = stitch_photo(&photo, &job).unwrap();
+        let from = Projection::DualFisheye { fov_deg: 190.0 };
+        let (w, h) = Projection::Equirect.default_size(&from, 384, 192);
+        assert_eq!((out.planes[0].width, out.planes[0].height), (w as usize, h as usize));
+        assert_eq!(out.rig, cam);
+        let sized = stitch_photo(
+            &photo,
+            &PhotoStitch {
+                width: Some(256),
+                height: Some(128),
+                ..job
+            },
+        )
+        .unwrap();
+        assert_eq!((sized.planes[0].width, sized.planes[0].height), (256, 128));
     }
 
     #[test]
