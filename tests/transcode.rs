@@ -788,3 +788,25 @@ fn progress_json_emits_ndjson_events_on_stderr() {
     assert!(last["size"].as_u64().unwrap_or(0) > 0);
     assert!(o.stdout.is_empty(), "stdout carries no progress");
 }
+
+#[test]
+fn an_output_that_takes_nothing_says_what_the_input_has() {
+    let d = tmp();
+    let wav = make_input(d.path(), "tone.wav", 0.5, &["-vn"]);
+    let out = d.path().join("o.mp4");
+    let o = run_reel(&[
+        "transcode",
+        wav.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+        "--acodec",
+        "none",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let e = stderr(&o);
+    assert!(
+        e.contains("nothing to write") && e.contains("audio pcm_s16le only"),
+        "{e}"
+    );
+    assert!(!out.exists());
+}

@@ -28,6 +28,18 @@ pub struct InputInfo {
     pub audio: Option<AudioStreamInfo>,
 }
 
+impl InputInfo {
+    /// "video h264 and audio aac", "audio opus only": what an output could take from this input.
+    pub fn streams_summary(&self) -> String {
+        match (&self.video, &self.audio) {
+            (Some(v), Some(a)) => format!("video {} and audio {}", v.codec, a.codec),
+            (Some(v), None) => format!("video {} only", v.codec),
+            (None, Some(a)) => format!("audio {} only", a.codec),
+            (None, None) => "no video or audio".into(),
+        }
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct VideoStreamInfo {
     pub index: usize,
@@ -262,6 +274,12 @@ pub fn build(spec: &GraphSpec, info: InputInfo, opts: &BuildOptions) -> Result<P
     if outputs.iter().any(|o| o.path.is_none()) {
         return Err(Error::InvalidArgument("no output given".into()));
     }
+    if info.video.is_none() && info.audio.is_none() {
+        return Err(Error::Malformed(format!(
+            "{}: no video or audio stream found",
+            info.display
+        )));
+    }
     let autorotate = input.autorotate.unwrap_or(true);
     let mut plans = Vec::new();
     for out in outputs {
@@ -286,7 +304,8 @@ pub fn build(spec: &GraphSpec, info: InputInfo, opts: &BuildOptions) -> Result<P
         };
         if video.is_none() && audio.is_none() {
             return Err(Error::InvalidArgument(format!(
-                "{path}: nothing to write (no video or audio stream selected)"
+                "{path}: nothing to write (the input has {}; this output takes none of it)",
+                info.streams_summary()
             )));
         }
         plans.push(OutputPlan {
