@@ -306,3 +306,38 @@ fn cut_rules_on_measured_pairs() {
     assert!(!is_scene_cut(&stats(3.9, 0.91, 0.22)));
     assert!(!is_scene_cut(&stats(13.0, 0.29, 0.10)));
 }
+
+#[test]
+fn contradictory_motion_leans_on_the_unmoved_crossfade() {
+    let (w, h) = (40, 30);
+    let motion = |back: f32| {
+        let mut forward = FlowField::zeros(w, h);
+        forward.u.iter_mut().for_each(|u| *u = 3.0);
+        let mut backward = FlowField::zeros(w, h);
+        backward.u.iter_mut().for_each(|u| *u = back);
+        PairMotion {
+            width: w,
+            height: h,
+            forward_conf: vec![1.0; w * h],
+            backward_conf: vec![1.0; w * h],
+            forward,
+            backward,
+            scene_cut: false,
+            stats: PairStats::default(),
+            cubic: true,
+            mirrored: Vec::new(),
+        }
+    };
+    let interior = |pm: &PairMotion| {
+        let at_t = synth::MotionAtT::new(pm, 0.5);
+        let map = synth::BlendMap::new(pm, &at_t, 0.5);
+        let k = (h / 2) * w + w / 2;
+        map.unmoved()[k]
+    };
+    // B -> A undoes A -> B: the warp is trusted.
+    assert!(interior(&motion(-3.0)) < 0.01);
+    // Both say "right": whatever the motion at t, one frame's flow contradicts it, and the splat of the
+    // two leaves a motion neither agrees with.
+    let share = interior(&motion(3.0));
+    assert!(share > 0.2 && share <= synth::STATIC_SHARE, "unmoved share {share}");
+}
