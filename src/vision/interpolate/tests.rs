@@ -323,7 +323,11 @@ fn contradictory_motion_leans_on_the_unmoved_crossfade() {
             forward,
             backward,
             scene_cut: false,
-            stats: PairStats::default(),
+            // A pair whose vectors all pass the round trip elsewhere: the base share.
+            stats: PairStats {
+                consistent_fraction: 1.0,
+                ..PairStats::default()
+            },
             cubic: true,
             mirrored: Vec::new(),
         }
