@@ -340,6 +340,7 @@ Register-ArgumentCompleter -Native -CommandName 'reel' -ScriptBlock {
             [CompletionResult]::new('--part-duration', '--part-duration', [CompletionResultType]::ParameterName, 'Live partial segment (LL-HLS part) duration in seconds')
             [CompletionResult]::new('--window', '--window', [CompletionResultType]::ParameterName, 'Complete segments kept in a live playlist; older ones are deleted')
             [CompletionResult]::new('--stall-timeout', '--stall-timeout', [CompletionResultType]::ParameterName, 'Drop a publisher that sends nothing for this many seconds')
+            [CompletionResult]::new('--end-after', '--end-after', [CompletionResultType]::ParameterName, 'End a live stream whose publisher has been gone this many seconds: its playlists get EXT-X-ENDLIST, so players finish and stop reloading (0: as soon as the publisher leaves). A publisher that comes back, sooner or later, continues the same playlists after a discontinuity')
             [CompletionResult]::new('--progress', '--progress', [CompletionResultType]::ParameterName, 'Progress reporting on stderr')
             [CompletionResult]::new('--threads', '--threads', [CompletionResultType]::ParameterName, 'Worker threads (default: all cores)')
             [CompletionResult]::new('--listing', '--listing', [CompletionResultType]::ParameterName, 'Answer directory URLs with an HTML listing')

@@ -322,6 +322,7 @@ set edit:completion:arg-completer[reel] = {|@words|
             cand --part-duration 'Live partial segment (LL-HLS part) duration in seconds'
             cand --window 'Complete segments kept in a live playlist; older ones are deleted'
             cand --stall-timeout 'Drop a publisher that sends nothing for this many seconds'
+            cand --end-after 'End a live stream whose publisher has been gone this many seconds: its playlists get EXT-X-ENDLIST, so players finish and stop reloading (0: as soon as the publisher leaves). A publisher that comes back, sooner or later, continues the same playlists after a discontinuity'
             cand --progress 'Progress reporting on stderr'
             cand --threads 'Worker threads (default: all cores)'
             cand --listing 'Answer directory URLs with an HTML listing'

@@ -272,6 +272,7 @@ complete -c reel -n "__fish_reel_using_subcommand serve" -l segment-duration -d 
 complete -c reel -n "__fish_reel_using_subcommand serve" -l part-duration -d 'Live partial segment (LL-HLS part) duration in seconds' -r
 complete -c reel -n "__fish_reel_using_subcommand serve" -l window -d 'Complete segments kept in a live playlist; older ones are deleted' -r
 complete -c reel -n "__fish_reel_using_subcommand serve" -l stall-timeout -d 'Drop a publisher that sends nothing for this many seconds' -r
+complete -c reel -n "__fish_reel_using_subcommand serve" -l end-after -d 'End a live stream whose publisher has been gone this many seconds: its playlists get EXT-X-ENDLIST, so players finish and stop reloading (0: as soon as the publisher leaves). A publisher that comes back, sooner or later, continues the same playlists after a discontinuity' -r
 complete -c reel -n "__fish_reel_using_subcommand serve" -l progress -d 'Progress reporting on stderr' -r -f -a "auto\t'A bar when stderr is a terminal, nothing otherwise'
 bar\t'Always a bar'
 json\t'NDJSON progress events on stderr, for machines'

@@ -53,6 +53,11 @@ pub struct Args {
     /// Drop a publisher that sends nothing for this many seconds.
     #[arg(long, default_value_t = 10.0, value_name = "SECONDS")]
     pub stall_timeout: f64,
+    /// End a live stream whose publisher has been gone this many seconds: its playlists get EXT-X-ENDLIST, so
+    /// players finish and stop reloading (0: as soon as the publisher leaves). A publisher that comes back,
+    /// sooner or later, continues the same playlists after a discontinuity.
+    #[arg(long, default_value_t = 30.0, value_name = "SECONDS")]
+    pub end_after: f64,
 }
 
 pub fn run(args: Args, global: &crate::GlobalOpts) -> anyhow::Result<()> {
@@ -110,6 +115,10 @@ fn ingest_config(args: &Args, live: Arc<reel::net::live::LiveRegistry>) -> anyho
         bail!("--stall-timeout must be between 0 and 3600 seconds");
     }
     config.stall_timeout = std::time::Duration::from_secs_f64(args.stall_timeout);
+    if !(args.end_after >= 0.0 && args.end_after <= 86400.0) {
+        bail!("--end-after must be between 0 and 86400 seconds");
+    }
+    config.end_after = std::time::Duration::from_secs_f64(args.end_after);
     if let Some(path) = &args.keys {
         config.keys = Some(read_keys(path)?);
     }

@@ -497,6 +497,45 @@ fn refused_keys_garbage_and_stalls_drop_one_connection_and_a_reconnect_continues
 }
 
 #[test]
+fn a_publisher_gone_for_good_ends_the_playlist_and_one_coming_back_revives_it() {
+    if clip().is_none() {
+        return;
+    }
+    let server = LiveServer::start(&["--copy", "--end-after", "1"]);
+    let playlist_path = "/live/cam3/source/index.m3u8";
+    let first = server.push(false, "cam3", 4);
+    let out = first.wait_with_output().expect("ffmpeg");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let ended = server.wait_for(playlist_path, 15, |p| p.contains("#EXT-X-ENDLIST"));
+    assert!(!ended.contains("PRELOAD-HINT"), "{ended}");
+    assert!(complete_segments(&ended) >= 1, "{ended}");
+    server.wait_for("/api/streams", 5, |b| b.contains("\"ended\":true"));
+    // A blocking reload past the end returns the ended playlist at once (no 3-target-duration hold).
+    let next = ended
+        .lines()
+        .find_map(|l| l.strip_prefix("#EXT-X-MEDIA-SEQUENCE:"))
+        .and_then(|n| n.parse::<usize>().ok())
+        .expect("sequence")
+        + complete_segments(&ended);
+    let asked = Instant::now();
+    let (status, headers, body) = get(&server.url(&format!("{playlist_path}?_HLS_msn={next}")));
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("#EXT-X-ENDLIST"), "{body}");
+    assert!(asked.elapsed() < Duration::from_secs(2), "held {:?}", asked.elapsed());
+    // Cached as live, not as VOD: a publisher that comes back revives it.
+    assert_eq!(header(&headers, "cache-control"), "public, max-age=1");
+
+    // Back after the end: the same playlist goes on, live again, after a discontinuity.
+    let again = server.push(false, "cam3", 30);
+    let revived = server.wait_for(playlist_path, 30, |p| {
+        p.contains("#EXT-X-DISCONTINUITY\n") && p.contains("PRELOAD-HINT")
+    });
+    assert!(!revived.contains("#EXT-X-ENDLIST"), "{revived}");
+    server.wait_for("/api/streams", 5, |b| b.contains("\"ended\":false"));
+    stop(again);
+}
+
+#[test]
 fn ladder_transcodes_live_to_renditions_with_aligned_segments() {
     if clip().is_none() {
         return;

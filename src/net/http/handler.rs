@@ -207,9 +207,8 @@ async fn serve_live(req: &Request, stream: &crate::net::live::LiveStream, name: 
     let rep = match file {
         LiveFile::Segment(data) => Representation::new(data, name, published, &policy::segment_cache_control()),
         LiveFile::Playlist(p) => {
-            let cache_control = if p.ended {
-                policy::vod_cache_control()
-            } else if blocking {
+            // An ended live playlist is cached as live: a publisher that comes back revives it.
+            let cache_control = if blocking && !p.ended {
                 // A blocking request's URL names one playlist version: an edge may keep it as long as the
                 // window holds it.
                 format!(

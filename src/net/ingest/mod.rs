@@ -55,6 +55,9 @@ pub struct IngestConfig {
     pub max_streams: usize,
     /// Ingest connections open at once (each has a thread); more are closed at once.
     pub max_connections: usize,
+    /// A key whose publisher has been gone this long has ended: its playlists get `EXT-X-ENDLIST`. A publisher
+    /// back within it continues the same playlists (after a discontinuity), as one back later does too.
+    pub end_after: Duration,
 }
 
 impl IngestConfig {
@@ -68,6 +71,7 @@ impl IngestConfig {
             threads: 0,
             max_streams: 64,
             max_connections: 256,
+            end_after: Duration::from_secs(30),
         }
     }
 }
@@ -273,7 +277,38 @@ impl Ingest {
         stream.set_connected(true);
         let result = self.session(&claim.0, &stream, key, publisher, format, rx, clock);
         stream.set_connected(false);
+        let channel = claim.0.clone();
+        drop(claim);
+        self.end_when_idle(channel, stream);
         result
+    }
+
+    /// Ends `stream`'s playlists once its channel has had no publisher for [`IngestConfig::end_after`].
+    fn end_when_idle(&self, channel: Arc<Channel>, stream: Arc<LiveStream>) {
+        let Some(since) = *channel.idle_since.lock().unwrap_or_else(|p| p.into_inner()) else {
+            return;
+        };
+        let wait = self.config.end_after;
+        let ended = move || {
+            // Nobody has claimed the key since this session let go of it.
+            let idle = *channel.idle_since.lock().unwrap_or_else(|p| p.into_inner());
+            if !channel.busy.load(Ordering::Acquire) && idle == Some(since) {
+                stream.end_playlists();
+                tracing::info!(
+                    "stream {} ended: no publisher for {:.0} s",
+                    stream.name(),
+                    wait.as_secs_f64()
+                );
+            }
+        };
+        if wait.is_zero() {
+            ended();
+        } else {
+            std::thread::spawn(move || {
+                std::thread::sleep(wait);
+                ended();
+            });
+        }
     }
 
     #[allow(clippy::too_many_arguments)]

@@ -56,7 +56,7 @@ pub struct LivePlaylist {
     pub progress: PlaylistProgress,
     /// `EXT-X-TARGETDURATION` (or the MPD's minimum update period), seconds: sets max-age and blocking timeout.
     pub target_duration: f64,
-    /// The stream has ended (`EXT-X-ENDLIST`): cache it like VOD.
+    /// The stream has ended (`EXT-X-ENDLIST`): blocking reloads return at once.
     pub ended: bool,
 }
 
@@ -81,6 +81,8 @@ pub struct LiveStreamInfo {
     pub files: usize,
     /// A publisher is connected now.
     pub live: bool,
+    /// The publisher left for good: the playlists are ended (`EXT-X-ENDLIST`).
+    pub ended: bool,
     /// Seconds since the current publisher connected (0 when none is).
     pub uptime_s: f64,
     /// Received bit rate of the publisher over the last few seconds (bits/s, container overhead included).
@@ -119,6 +121,8 @@ pub struct LiveStream {
     session_started: Mutex<Option<Instant>>,
     rate: Mutex<RateMeter>,
     viewers: Mutex<HashMap<SocketAddr, Instant>>,
+    /// Its playlists carry `EXT-X-ENDLIST` (until a publisher comes back).
+    ended: Mutex<bool>,
 }
 
 /// Why a blocking read did not produce the file.
@@ -145,12 +149,16 @@ impl LiveStream {
             session_started: Mutex::new(None),
             rate: Mutex::new(RateMeter::default()),
             viewers: Mutex::new(HashMap::new()),
+            ended: Mutex::new(false),
         }
     }
 
     /// A publisher connected (`true`) or went away (`false`).
     pub fn set_connected(&self, connected: bool) {
         self.connected.store(connected, Ordering::Relaxed);
+        if connected && let Ok(mut e) = self.ended.lock() {
+            *e = false;
+        }
         if let Ok(mut s) = self.session_started.lock() {
             *s = connected.then(Instant::now);
         }
@@ -245,6 +253,28 @@ impl LiveStream {
         });
     }
 
+    /// The publisher has gone for good: every media playlist gets `EXT-X-ENDLIST` (players play to its end
+    /// and stop reloading; blocked reloads return at once), the multivariant playlist stays as it is. A
+    /// publisher that comes back later republishes the playlists, live again, after a discontinuity.
+    pub fn end_playlists(&self) {
+        self.change(|f| {
+            for (file, at) in f.files.values_mut() {
+                let LiveFile::Playlist(p) = file else { continue };
+                if p.ended || !p.text.starts_with(b"#EXTM3U") || contains(&p.text, b"#EXT-X-STREAM-INF") {
+                    continue;
+                }
+                let mut text = p.text.to_vec();
+                text.extend_from_slice(b"#EXT-X-ENDLIST\n");
+                p.text = Bytes::from(text);
+                p.ended = true;
+                *at = SystemTime::now();
+            }
+        });
+        if let Ok(mut e) = self.ended.lock() {
+            *e = true;
+        }
+    }
+
     fn change(&self, edit: impl FnOnce(&mut StreamFiles)) {
         if let Ok(mut files) = self.files.write() {
             edit(&mut files);
@@ -321,6 +351,7 @@ impl LiveStream {
                 .unwrap_or(0),
             files: self.files.read().map(|f| f.files.len()).unwrap_or(0),
             live: self.connected.load(Ordering::Relaxed),
+            ended: self.ended.lock().map(|e| *e).unwrap_or(false),
             uptime_s: self
                 .session_started
                 .lock()
@@ -332,6 +363,10 @@ impl LiveStream {
             viewers: self.viewer_count(),
         }
     }
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
 }
 
 /// How long a blocking playlist request is held: three target durations (RFC 8216bis), within 1..=60 s.
@@ -424,6 +459,41 @@ mod tests {
             !complete.satisfies(5, Some(4)),
             "past the last part: part 0 of segment 6"
         );
+    }
+
+    #[tokio::test]
+    async fn ending_marks_media_playlists_and_releases_blocked_readers() {
+        let registry = LiveRegistry::new();
+        let stream = registry.publish("cam");
+        stream.put_playlist("source/index.m3u8", playlist(3, None));
+        let master = LivePlaylist {
+            text: Bytes::from_static(b"#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1\nsource/index.m3u8\n"),
+            ..playlist(0, None)
+        };
+        stream.put_playlist("index.m3u8", master);
+        let reader = stream.clone();
+        let blocked = tokio::spawn(async move { reader.wait_playlist("source/index.m3u8", 4, None).await });
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        stream.end_playlists();
+        let (p, _) = tokio::time::timeout(Duration::from_secs(1), blocked)
+            .await
+            .expect("released at once")
+            .expect("task")
+            .expect("playlist");
+        assert!(p.ended && p.text.ends_with(b"#EXT-X-ENDLIST\n"));
+        let Some((LiveFile::Playlist(m), _)) = stream.get("index.m3u8") else {
+            panic!("master")
+        };
+        assert!(!m.ended && !contains(&m.text, b"ENDLIST"));
+        assert!(registry.list()[0].ended);
+        // Ending twice adds nothing; a publisher coming back clears the flag.
+        stream.end_playlists();
+        let Some((LiveFile::Playlist(p), _)) = stream.get("source/index.m3u8") else {
+            panic!("media")
+        };
+        assert_eq!(p.text.windows(14).filter(|w| w == b"#EXT-X-ENDLIST").count(), 1);
+        stream.set_connected(true);
+        assert!(!registry.list()[0].ended);
     }
 
     #[tokio::test]
