@@ -510,6 +510,11 @@ fn a_publisher_gone_for_good_ends_the_playlist_and_one_coming_back_revives_it() 
     assert!(!ended.contains("PRELOAD-HINT"), "{ended}");
     assert!(complete_segments(&ended) >= 1, "{ended}");
     server.wait_for("/api/streams", 5, |b| b.contains("\"ended\":true"));
+    // DASH ends the same way: the last MPD says where the presentation ends and asks for no more updates.
+    let mpd = server.wait_for("/live/cam3/manifest.mpd", 5, |m| {
+        m.contains("mediaPresentationDuration")
+    });
+    assert!(!mpd.contains("minimumUpdatePeriod"), "{mpd}");
     // A blocking reload past the end returns the ended playlist at once (no 3-target-duration hold).
     let next = ended
         .lines()
@@ -532,6 +537,9 @@ fn a_publisher_gone_for_good_ends_the_playlist_and_one_coming_back_revives_it() 
     });
     assert!(!revived.contains("#EXT-X-ENDLIST"), "{revived}");
     server.wait_for("/api/streams", 5, |b| b.contains("\"ended\":false"));
+    server.wait_for("/live/cam3/manifest.mpd", 10, |m| {
+        m.contains("minimumUpdatePeriod") && !m.contains("mediaPresentationDuration")
+    });
     stop(again);
 }
 

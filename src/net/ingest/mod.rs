@@ -288,12 +288,17 @@ impl Ingest {
         let Some(since) = *channel.idle_since.lock().unwrap_or_else(|p| p.into_inner()) else {
             return;
         };
-        let wait = self.config.end_after;
+        let (wait, timing) = (self.config.end_after, self.config.timing);
         let ended = move || {
             // Nobody has claimed the key since this session let go of it.
             let idle = *channel.idle_since.lock().unwrap_or_else(|p| p.into_inner());
             if !channel.busy.load(Ordering::Acquire) && idle == Some(since) {
                 stream.end_playlists();
+                let renditions: Vec<_> = (channel.renditions.lock().unwrap_or_else(|p| p.into_inner()))
+                    .iter()
+                    .map(|(_, r)| r.clone())
+                    .collect();
+                publish_mpd(&channel, &stream, &renditions, timing, true);
                 tracing::info!(
                     "stream {} ended: no publisher for {:.0} s",
                     stream.name(),
@@ -490,7 +495,7 @@ fn describe_input(info: &plan::InputInfo) -> String {
 /// Writes the stream's multivariant playlist once every rendition has a segment (its bandwidth is measured), and
 /// the DASH manifest whenever a DASH segment was added.
 fn publish_master(channel: &Channel, stream: &LiveStream, renditions: &[Arc<Mutex<Rendition>>], timing: LiveTiming) {
-    publish_mpd(channel, stream, renditions, timing);
+    publish_mpd(channel, stream, renditions, timing, false);
     let mut text = String::from("#EXTM3U\n#EXT-X-VERSION:9\n#EXT-X-INDEPENDENT-SEGMENTS\n");
     for r in renditions {
         let r = r.lock().unwrap_or_else(|p| p.into_inner());
@@ -529,8 +534,15 @@ fn publish_master(channel: &Channel, stream: &LiveStream, renditions: &[Arc<Mute
     );
 }
 
-/// Rewrites `manifest.mpd` (live DASH over the renditions' per-track segments) when a segment was added.
-fn publish_mpd(channel: &Channel, stream: &LiveStream, renditions: &[Arc<Mutex<Rendition>>], timing: LiveTiming) {
+/// Rewrites `manifest.mpd` (live DASH over the renditions' per-track segments) when a segment was added, or
+/// (`ended`) for the last time when the publisher has gone for good.
+fn publish_mpd(
+    channel: &Channel,
+    stream: &LiveStream,
+    renditions: &[Arc<Mutex<Rendition>>],
+    timing: LiveTiming,
+    ended: bool,
+) {
     let known = channel.renditions.lock().unwrap_or_else(|p| p.into_inner()).clone();
     let guards: Vec<_> = known
         .iter()
@@ -538,7 +550,7 @@ fn publish_mpd(channel: &Channel, stream: &LiveStream, renditions: &[Arc<Mutex<R
         .collect();
     let version: u64 = guards.iter().map(|r| r.dash_version).sum();
     let mut last = channel.mpd_version.lock().unwrap_or_else(|p| p.into_inner());
-    if version == *last || renditions.is_empty() {
+    if (version == *last && !ended) || renditions.is_empty() {
         return;
     }
     let tracks: Vec<_> = guards
@@ -547,7 +559,14 @@ fn publish_mpd(channel: &Channel, stream: &LiveStream, renditions: &[Arc<Mutex<R
         .filter(|t| !t.segments.is_empty())
         .collect();
     let starts = channel.session_starts.lock().unwrap_or_else(|p| p.into_inner()).clone();
-    let text = render_mpd(&tracks, &starts, timing.segment, timing.window, SystemTime::now());
+    let text = render_mpd(
+        &tracks,
+        &starts,
+        timing.segment,
+        timing.window,
+        SystemTime::now(),
+        ended,
+    );
     if text.is_empty() {
         return;
     }
@@ -558,7 +577,7 @@ fn publish_mpd(channel: &Channel, stream: &LiveStream, renditions: &[Arc<Mutex<R
             text: Bytes::from(text),
             progress: PlaylistProgress::default(),
             target_duration: timing.segment,
-            ended: false,
+            ended,
         },
     );
 }

@@ -56,23 +56,35 @@ impl DashTrack {
     }
 }
 
-/// Renders the dynamic MPD of a stream from its tracks and session starts (by session number).
+/// Renders the dynamic MPD of a stream from its tracks and session starts (by session number). An `ended`
+/// stream's MPD is its last: no `minimumUpdatePeriod` (players stop reloading) and a
+/// `mediaPresentationDuration` at the end of the last segment (players stop there), as DASH-IF IOP ends a live
+/// presentation.
 pub fn render_mpd(
     tracks: &[&DashTrack],
     sessions: &BTreeMap<u32, SessionStart>,
     segment: f64,
     window: usize,
     now: SystemTime,
+    ended: bool,
 ) -> String {
     let Some(first) = sessions.values().next() else {
         return String::new();
     };
     let ast = first.wall;
+    let updates = if ended {
+        format!(
+            r#"mediaPresentationDuration="PT{:.3}S""#,
+            presentation_end(tracks, sessions, ast)
+        )
+    } else {
+        format!(r#"minimumUpdatePeriod="PT{segment:.3}S""#)
+    };
     let mut t = String::with_capacity(4096);
     let _ = writeln!(t, r#"<?xml version="1.0" encoding="UTF-8"?>"#);
     let _ = writeln!(
         t,
-        r#"<MPD xmlns="urn:mpeg:dash:schema:mpd:2011" profiles="urn:mpeg:dash:profile:isoff-live:2011" type="dynamic" availabilityStartTime="{}" publishTime="{}" minimumUpdatePeriod="PT{segment:.3}S" minBufferTime="PT{segment:.3}S" timeShiftBufferDepth="PT{:.3}S" suggestedPresentationDelay="PT{:.3}S">"#,
+        r#"<MPD xmlns="urn:mpeg:dash:schema:mpd:2011" profiles="urn:mpeg:dash:profile:isoff-live:2011" type="dynamic" availabilityStartTime="{}" publishTime="{}" {updates} minBufferTime="PT{segment:.3}S" timeShiftBufferDepth="PT{:.3}S" suggestedPresentationDelay="PT{:.3}S">"#,
         super::hls::iso8601(ast),
         super::hls::iso8601(now),
         segment * window as f64,
@@ -165,6 +177,21 @@ pub fn render_mpd(
     t
 }
 
+/// Seconds from `ast` to the end of the latest segment of any track (its Period's start plus its media time
+/// past the Period's first frame).
+fn presentation_end(tracks: &[&DashTrack], sessions: &BTreeMap<u32, SessionStart>, ast: SystemTime) -> f64 {
+    tracks
+        .iter()
+        .filter_map(|tr| {
+            let last = tr.segments.back()?;
+            let start = sessions.get(&last.session)?;
+            let offset = start.wall.duration_since(ast).map(|d| d.as_secs_f64()).unwrap_or(0.0);
+            let end = (last.start + last.duration) as f64 / tr.timescale.max(1) as f64;
+            Some(offset + (end - start.media).max(0.0))
+        })
+        .fold(0.0, f64::max)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -205,7 +232,13 @@ mod tests {
                 },
             ),
         ]);
-        let mpd = render_mpd(&[&video], &sessions, 2.0, 6, t0 + Duration::from_secs(30));
+        let mpd = render_mpd(&[&video], &sessions, 2.0, 6, t0 + Duration::from_secs(30), false);
+        assert!(mpd.contains(r#"minimumUpdatePeriod="PT2.000S""#), "{mpd}");
+        assert!(!mpd.contains("mediaPresentationDuration"), "{mpd}");
+        // Ended: the last MPD ends where session 1's only segment (2 s from its start at 20 s) does.
+        let last = render_mpd(&[&video], &sessions, 2.0, 6, t0 + Duration::from_secs(30), true);
+        assert!(last.contains(r#"mediaPresentationDuration="PT22.000S""#), "{last}");
+        assert!(!last.contains("minimumUpdatePeriod"), "{last}");
         assert!(
             mpd.contains(r#"type="dynamic" availabilityStartTime="2027-01-15T08:00:00.000Z""#),
             "{mpd}"
