@@ -20,6 +20,8 @@ pub(crate) const SRTS_CONNECTED: c_int = 5;
 pub(crate) const SRTO_RCVSYN: c_int = 2;
 pub(crate) const SRTO_RCVTIMEO: c_int = 14;
 pub(crate) const SRTO_SNDDATA: c_int = 19;
+pub(crate) const SRTO_PASSPHRASE: c_int = 26;
+pub(crate) const SRTO_PBKEYLEN: c_int = 27;
 pub(crate) const SRTO_PEERLATENCY: c_int = 44;
 pub(crate) const SRTO_STREAMID: c_int = 46;
 

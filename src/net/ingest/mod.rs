@@ -55,6 +55,9 @@ pub struct IngestConfig {
     pub max_streams: usize,
     /// Ingest connections open at once (each has a thread); more are closed at once.
     pub max_connections: usize,
+    /// SRT callers must encrypt with this passphrase (10 to 79 bytes); others are refused during the handshake.
+    /// `None`: no encryption. Given to [`srt::SrtListener::bind`].
+    pub srt_passphrase: Option<String>,
 }
 
 impl IngestConfig {
@@ -68,6 +71,7 @@ impl IngestConfig {
             threads: 0,
             max_streams: 64,
             max_connections: 256,
+            srt_passphrase: None,
         }
     }
 }

@@ -10,7 +10,9 @@
 
 use super::{ArrivalClock, Ingest, MediaClock};
 use crate::error::{Error, Result};
-use crate::net::libsrt::{self, Api, SRT_ERROR, SRTO_RCVSYN, SRTO_RCVTIMEO, SRTO_STREAMID, Socket};
+use crate::net::libsrt::{
+    self, Api, SRT_ERROR, SRTO_PASSPHRASE, SRTO_PBKEYLEN, SRTO_RCVSYN, SRTO_RCVTIMEO, SRTO_STREAMID, Socket,
+};
 use bytes::Bytes;
 use std::ffi::{CStr, c_char, c_int, c_void};
 use std::net::SocketAddr;
@@ -49,6 +51,17 @@ fn api() -> Result<&'static Api> {
 
 fn last_error(api: &Api) -> String {
     libsrt::last_error(api).unwrap_or_else(|| "unknown error".into())
+}
+
+/// Why `passphrase` cannot be an SRT passphrase, if it cannot: libsrt takes 10 to 79 bytes.
+pub fn check_passphrase(passphrase: &str) -> Result<()> {
+    let n = passphrase.len();
+    if !(10..=79).contains(&n) {
+        return Err(Error::InvalidArgument(format!(
+            "an srt passphrase must be 10 to 79 characters long (this one has {n} bytes)"
+        )));
+    }
+    Ok(())
 }
 
 /// The key in an SRT stream ID: the whole ID, or `r=` of the access-control syntax (`#!::r=KEY,m=publish`).
@@ -98,14 +111,35 @@ unsafe extern "C" fn on_caller(
 }
 
 impl SrtListener {
-    pub fn bind(addr: SocketAddr) -> Result<SrtListener> {
+    /// Binds and listens on `addr`. With a passphrase, callers must encrypt with the same one: libsrt refuses
+    /// any other caller during the handshake (a wrong passphrase, or none), before the listen callback runs.
+    pub fn bind(addr: SocketAddr, passphrase: Option<&str>) -> Result<SrtListener> {
         let api = api()?;
+        if let Some(p) = passphrase {
+            check_passphrase(p)?;
+        }
         let (storage, len) = sockaddr(addr);
-        // SAFETY: creating and binding a libsrt socket with a valid sockaddr of `len` bytes.
+        // SAFETY: creating, configuring and binding a libsrt socket: the passphrase is passed as a pointer and its
+        // length, the key length as a 4-byte int, the sockaddr with its `len` bytes.
         unsafe {
             let s = (api.create_socket)();
             if s == SRT_ERROR {
                 return Err(Error::Ffmpeg(format!("srt://{addr}: {}", last_error(api))));
+            }
+            if let Some(p) = passphrase {
+                // Key length 0 is libsrt's default: the publisher (the sender) picks AES-128, -192 or -256, and
+                // the listener, as receiver, follows (AES-128 when neither side sets one). Accepted sockets
+                // inherit both options.
+                let keylen: c_int = 0;
+                if (api.setsockflag)(s, SRTO_PASSPHRASE, p.as_ptr().cast(), p.len() as c_int) == SRT_ERROR
+                    || (api.setsockflag)(s, SRTO_PBKEYLEN, (&raw const keylen).cast(), 4) == SRT_ERROR
+                {
+                    let e = last_error(api);
+                    (api.close)(s);
+                    return Err(Error::Unsupported(format!(
+                        "srt://{addr}: libsrt refused the passphrase: {e}"
+                    )));
+                }
             }
             if (api.bind)(s, (&raw const storage).cast(), len) == SRT_ERROR || (api.listen)(s, 16) == SRT_ERROR {
                 let e = last_error(api);
@@ -329,6 +363,16 @@ fn from_sockaddr(s: &libc::sockaddr_storage) -> Option<SocketAddr> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn passphrase_lengths() {
+        assert!(super::check_passphrase("0123456789").is_ok());
+        assert!(super::check_passphrase(&"x".repeat(79)).is_ok());
+        for bad in ["", "012345678", &"x".repeat(80)] {
+            let e = super::check_passphrase(bad).expect_err("a bad length").to_string();
+            assert!(e.contains("10 to 79 characters"), "{e}");
+        }
+    }
+
     #[test]
     fn keys_from_stream_ids() {
         assert_eq!(super::key_from_streamid("cam1"), "cam1");
