@@ -757,7 +757,7 @@ _reel() {
             return 0
             ;;
         reel__subcmd__serve)
-            opts="-v -q -y -h -V --listen --listing --cache-mb --ingest --ladder --copy --keys --segment-duration --part-duration --window --stall-timeout --end-after --verbose --quiet --json --progress --threads --overwrite --help --version"
+            opts="-v -q -y -h -V --listen --listing --cache-mb --ingest --ladder --copy --keys --srt-passphrase --segment-duration --part-duration --window --stall-timeout --end-after --verbose --quiet --json --progress --threads --overwrite --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -780,6 +780,10 @@ _reel() {
                     return 0
                     ;;
                 --keys)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --srt-passphrase)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

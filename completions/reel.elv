@@ -318,6 +318,7 @@ set edit:completion:arg-completer[reel] = {|@words|
             cand --ingest 'Accept live publishers: rtmp://ADDR:PORT/APP (publish to rtmp://host:port/APP/KEY) or srt://ADDR:PORT (publish MPEG-TS with streamid=KEY). Repeat for both. Streams are served at /live/KEY/index.m3u8'
             cand --ladder 'Transcode live streams to this ladder: a built-in preset (ladder-h264 ...) or a YAML file. Default: --copy'
             cand --keys 'Only these stream keys may publish: a file with one key a line (# comments)'
+            cand --srt-passphrase 'Encrypt SRT ingest with this passphrase (10 to 79 characters): only publishers that give the same one (srt://HOST:PORT?streamid=KEY&passphrase=SECRET) can connect; others are refused during the handshake. Read from REEL_SRT_PASSPHRASE when not given, which keeps it out of `ps`'
             cand --segment-duration 'Live segment duration in seconds (also the ladder''s keyframe interval)'
             cand --part-duration 'Live partial segment (LL-HLS part) duration in seconds'
             cand --window 'Complete segments kept in a live playlist; older ones are deleted'

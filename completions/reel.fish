@@ -268,6 +268,7 @@ complete -c reel -n "__fish_reel_using_subcommand serve" -l cache-mb -d 'Memory 
 complete -c reel -n "__fish_reel_using_subcommand serve" -l ingest -d 'Accept live publishers: rtmp://ADDR:PORT/APP (publish to rtmp://host:port/APP/KEY) or srt://ADDR:PORT (publish MPEG-TS with streamid=KEY). Repeat for both. Streams are served at /live/KEY/index.m3u8' -r
 complete -c reel -n "__fish_reel_using_subcommand serve" -l ladder -d 'Transcode live streams to this ladder: a built-in preset (ladder-h264 ...) or a YAML file. Default: --copy' -r
 complete -c reel -n "__fish_reel_using_subcommand serve" -l keys -d 'Only these stream keys may publish: a file with one key a line (# comments)' -r -F
+complete -c reel -n "__fish_reel_using_subcommand serve" -l srt-passphrase -d 'Encrypt SRT ingest with this passphrase (10 to 79 characters): only publishers that give the same one (srt://HOST:PORT?streamid=KEY&passphrase=SECRET) can connect; others are refused during the handshake. Read from REEL_SRT_PASSPHRASE when not given, which keeps it out of `ps`' -r
 complete -c reel -n "__fish_reel_using_subcommand serve" -l segment-duration -d 'Live segment duration in seconds (also the ladder\'s keyframe interval)' -r
 complete -c reel -n "__fish_reel_using_subcommand serve" -l part-duration -d 'Live partial segment (LL-HLS part) duration in seconds' -r
 complete -c reel -n "__fish_reel_using_subcommand serve" -l window -d 'Complete segments kept in a live playlist; older ones are deleted' -r

@@ -4,7 +4,7 @@
 use anyhow::{Context, bail};
 use reel::net::http::{AccessLogSink, Origin, OriginConfig, shutdown_signal};
 use reel::net::ingest::rtmp_server::RtmpListener;
-use reel::net::ingest::srt::SrtListener;
+use reel::net::ingest::srt::{SrtListener, check_passphrase};
 use reel::net::ingest::{Ingest, IngestConfig, Transcode, read_keys};
 use reel::net::live::hls::LiveTiming;
 use std::io::Write;
@@ -41,6 +41,11 @@ pub struct Args {
     /// Only these stream keys may publish: a file with one key a line (# comments).
     #[arg(long, value_name = "FILE")]
     pub keys: Option<PathBuf>,
+    /// Encrypt SRT ingest with this passphrase (10 to 79 characters): only publishers that give the same one
+    /// (srt://HOST:PORT?streamid=KEY&passphrase=SECRET) can connect; others are refused during the handshake.
+    /// Read from REEL_SRT_PASSPHRASE when not given, which keeps it out of `ps`.
+    #[arg(long, value_name = "SECRET", env = "REEL_SRT_PASSPHRASE", hide_env_values = true)]
+    pub srt_passphrase: Option<String>,
     /// Live segment duration in seconds (also the ladder's keyframe interval).
     #[arg(long, default_value_t = 2.0, value_name = "SECONDS")]
     pub segment_duration: f64,
@@ -61,6 +66,14 @@ pub struct Args {
 }
 
 pub fn run(args: Args, global: &crate::GlobalOpts) -> anyhow::Result<()> {
+    // Checked before anything is bound: a passphrase that would not apply, or that libsrt would refuse.
+    if let Some(passphrase) = &args.srt_passphrase {
+        if !args.ingest.iter().any(|u| u.starts_with("srt://")) {
+            let msg = "--srt-passphrase applies to SRT ingest: add --ingest srt://ADDR:PORT";
+            return Err(crate::Usage(msg.into()).into());
+        }
+        check_passphrase(passphrase).map_err(|e| crate::Usage(format!("--srt-passphrase: {e}")))?;
+    }
     let mut config = OriginConfig::new(&args.dir);
     config.listing = args.listing;
     config.cache_budget = args.cache_mb << 20;
@@ -122,6 +135,7 @@ fn ingest_config(args: &Args, live: Arc<reel::net::live::LiveRegistry>) -> anyho
     if let Some(path) = &args.keys {
         config.keys = Some(read_keys(path)?);
     }
+    config.srt_passphrase = args.srt_passphrase.clone();
     if let Some(ladder) = &args.ladder {
         let source = reel::preset::load(ladder)?;
         config.transcode = Transcode::Ladder(Box::new(reel::preset::parse(&source)?));
@@ -158,7 +172,7 @@ fn start_ingest(url: &str, ingest: &Arc<Ingest>) -> anyhow::Result<String> {
             if !path.is_empty() {
                 bail!("--ingest {url}: an srt:// ingest takes no path (publishers give the key as streamid)");
             }
-            let listener = SrtListener::bind(addr)?;
+            let listener = SrtListener::bind(addr, ingest.config().srt_passphrase.as_deref())?;
             let bound = listener.local_addr();
             listener.spawn(ingest.clone())?;
             Ok(format!("srt://{bound}?streamid=KEY"))

@@ -140,6 +140,20 @@ fn usage_errors_exit_2() {
         .args(["--progress", "sideways", "probe", "testdata/av.mp4"])
         .assert()
         .code(2);
+    // An SRT passphrase libsrt would refuse (under 10 characters), and one without an SRT ingest to apply to.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let serve = ["serve", dir.path().to_str().expect("path"), "--listen", "127.0.0.1:0"];
+    reel()
+        .args(serve)
+        .args(["--ingest", "srt://127.0.0.1:0", "--srt-passphrase", "short"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("10 to 79 characters"));
+    reel()
+        .args(serve)
+        .args(["--srt-passphrase", "long-enough-secret"])
+        .assert()
+        .code(2);
 }
 
 /// The committed completions and man page must be what the current binary generates.

@@ -1,7 +1,8 @@
 //! Live ingest through the binary with real peers: ffmpeg publishes over RTMP and SRT (several streams at once),
 //! `reel serve` packages LL-HLS, and plain HTTP checks the playlists, parts, blocking reloads, headers, the
-//! sliding window and `/api/streams`; a refused key, garbage, a stalled publisher and a reconnect; a live ladder;
-//! live DASH; and hls.js and dash.js in headless Chromium play a live stream for 10 s each without a stall.
+//! sliding window and `/api/streams`; a refused key, garbage, a stalled publisher and a reconnect; an SRT
+//! passphrase that refuses publishers without it; a live ladder; live DASH; and hls.js and dash.js in headless
+//! Chromium play a live stream for 10 s each without a stall.
 //! Needs ffmpeg (with libsrt, as Debian's is); the browser case also chromium and node (skips without them).
 
 mod common;
@@ -146,24 +147,7 @@ impl LiveServer {
         } else {
             format!("{}/{key}", self.rtmp)
         };
-        let format = if srt { "mpegts" } else { "flv" };
-        Command::new("ffmpeg")
-            .args([
-                "-loglevel",
-                "error",
-                "-nostdin",
-                "-re",
-                "-t",
-                &seconds.to_string(),
-                "-i",
-            ])
-            .arg(clip().expect("clip"))
-            .args(["-c", "copy", "-f", format, &url])
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("spawn ffmpeg")
+        push_to(&url, seconds)
     }
 
     /// Polls `path` until `done` holds for its body (panics after `secs`).
@@ -189,6 +173,28 @@ impl Drop for LiveServer {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// ffmpeg publishing the clip in real time (`-re`, stream copy) to `url`: MPEG-TS for `srt://`, FLV otherwise.
+fn push_to(url: &str, seconds: u32) -> Child {
+    let format = if url.starts_with("srt://") { "mpegts" } else { "flv" };
+    Command::new("ffmpeg")
+        .args([
+            "-loglevel",
+            "error",
+            "-nostdin",
+            "-re",
+            "-t",
+            &seconds.to_string(),
+            "-i",
+        ])
+        .arg(clip().expect("clip"))
+        .args(["-c", "copy", "-f", format, url])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn ffmpeg")
 }
 
 fn agent() -> ureq::Agent {
@@ -541,6 +547,29 @@ fn a_publisher_gone_for_good_ends_the_playlist_and_one_coming_back_revives_it() 
         m.contains("minimumUpdatePeriod") && !m.contains("mediaPresentationDuration")
     });
     stop(again);
+}
+
+#[test]
+fn an_srt_passphrase_admits_only_publishers_that_give_it() {
+    if clip().is_none() {
+        return;
+    }
+    let secret = "correct-horse-battery";
+    let server = LiveServer::start(&["--copy", "--srt-passphrase", secret]);
+
+    // No passphrase, or a wrong one: libsrt refuses the caller during the handshake, so ffmpeg fails to connect.
+    for query in ["", "&passphrase=wrong-horse-battery"] {
+        let url = format!("{}?streamid=intruder{query}", server.srt);
+        let out = push_to(&url, 3).wait_with_output().expect("ffmpeg");
+        assert!(!out.status.success(), "{url} was accepted");
+    }
+
+    // The right passphrase: the stream is packaged as usual.
+    let publisher = push_to(&format!("{}?streamid=cam1&passphrase={secret}", server.srt), 30);
+    server.wait_for("/live/cam1/source/index.m3u8", 30, |p| complete_segments(p) >= 1);
+    let streams = get(&server.url("/api/streams")).2;
+    assert!(!streams.contains("intruder"), "{streams}");
+    stop(publisher);
 }
 
 #[test]

@@ -3,5 +3,6 @@
 
 pub mod http;
 pub mod ingest;
+pub(crate) mod libsrt;
 pub mod live;
 pub mod push;

@@ -58,6 +58,9 @@ pub struct IngestConfig {
     /// A key whose publisher has been gone this long has ended: its playlists get `EXT-X-ENDLIST`. A publisher
     /// back within it continues the same playlists (after a discontinuity), as one back later does too.
     pub end_after: Duration,
+    /// SRT callers must encrypt with this passphrase (10 to 79 bytes); others are refused during the handshake.
+    /// `None`: no encryption. Given to [`srt::SrtListener::bind`].
+    pub srt_passphrase: Option<String>,
 }
 
 impl IngestConfig {
@@ -72,6 +75,7 @@ impl IngestConfig {
             max_streams: 64,
             max_connections: 256,
             end_after: Duration::from_secs(30),
+            srt_passphrase: None,
         }
     }
 }

@@ -5,16 +5,20 @@
 //! Why not libavformat's `srt://...?mode=listener`: it accepts one caller and closes the listener. Why not a
 //! pure-Rust SRT: libsrt is what publishers (OBS, ffmpeg, hardware encoders) implement against, its listen
 //! callback lets us refuse unknown keys during the handshake, and it is on every machine with ffmpeg's libsrt.
-//! Loaded with `dlopen` so a build or machine without it still serves RTMP (SRT then fails with a message).
+//! Loaded at run time ([`crate::net::libsrt`]) so a build or machine without it still serves RTMP (SRT then fails
+//! with a message).
 
 use super::{ArrivalClock, Ingest, MediaClock};
 use crate::error::{Error, Result};
+use crate::net::libsrt::{
+    self, Api, SRT_ERROR, SRTO_PASSPHRASE, SRTO_PBKEYLEN, SRTO_RCVSYN, SRTO_RCVTIMEO, SRTO_STREAMID, Socket,
+};
 use bytes::Bytes;
 use std::ffi::{CStr, c_char, c_int, c_void};
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::sync_channel;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
 
 /// Listening sockets, closed by [`shutdown`].
 static LISTENERS: Mutex<Vec<c_int>> = Mutex::new(Vec::new());
@@ -23,7 +27,7 @@ static STOPPING: AtomicBool = AtomicBool::new(false);
 /// Closes every SRT listener and releases libsrt. Call before the process exits: libsrt's static destructor
 /// otherwise waits forever for a thread blocked in `srt_accept`.
 pub fn shutdown() {
-    let Ok(api) = api() else { return };
+    let Ok(api) = libsrt::started() else { return };
     STOPPING.store(true, Ordering::Release);
     let sockets = std::mem::take(&mut *LISTENERS.lock().unwrap_or_else(|p| p.into_inner()));
     for s in sockets {
@@ -36,108 +40,28 @@ pub fn shutdown() {
     }
 }
 
-type Socket = c_int;
-const SRT_ERROR: c_int = -1;
-// SRT_SOCKOPT values from srt.h (stable across 1.4 and 1.5).
-const SRTO_RCVSYN: c_int = 2;
-const SRTO_RCVTIMEO: c_int = 14;
-const SRTO_STREAMID: c_int = 46;
-
-type ListenCallback = unsafe extern "C" fn(
-    opaque: *mut c_void,
-    ns: Socket,
-    hs_version: c_int,
-    peer: *const libc::sockaddr,
-    streamid: *const c_char,
-) -> c_int;
-
-/// The libsrt functions we call.
-struct Api {
-    create_socket: unsafe extern "C" fn() -> Socket,
-    setsockflag: unsafe extern "C" fn(Socket, c_int, *const c_void, c_int) -> c_int,
-    getsockflag: unsafe extern "C" fn(Socket, c_int, *mut c_void, *mut c_int) -> c_int,
-    bind: unsafe extern "C" fn(Socket, *const libc::sockaddr, c_int) -> c_int,
-    listen: unsafe extern "C" fn(Socket, c_int) -> c_int,
-    getsockname: unsafe extern "C" fn(Socket, *mut libc::sockaddr, *mut c_int) -> c_int,
-    accept: unsafe extern "C" fn(Socket, *mut libc::sockaddr, *mut c_int) -> Socket,
-    recvmsg: unsafe extern "C" fn(Socket, *mut c_char, c_int) -> c_int,
-    close: unsafe extern "C" fn(Socket) -> c_int,
-    last_error: unsafe extern "C" fn() -> *const c_char,
-    listen_callback: unsafe extern "C" fn(Socket, ListenCallback, *mut c_void) -> c_int,
-    cleanup: Option<unsafe extern "C" fn() -> c_int>,
-}
-
+/// libsrt, started, with the listen callback the listener relies on to refuse keys during the handshake.
 fn api() -> Result<&'static Api> {
-    static API: OnceLock<std::result::Result<Api, String>> = OnceLock::new();
-    API.get_or_init(load)
-        .as_ref()
-        .map_err(|e| Error::Unsupported(e.clone()))
-}
-
-fn load() -> std::result::Result<Api, String> {
-    const NAMES: [&CStr; 5] = [
-        c"libsrt-gnutls.so.1.5",
-        c"libsrt-openssl.so.1.5",
-        c"libsrt.so.1.5",
-        c"libsrt-gnutls.so.1.4",
-        c"libsrt.so.1.4",
-    ];
-    // SAFETY: dlopen/dlsym with valid C strings; each symbol is cast to the signature srt.h declares for it.
-    unsafe {
-        let handle = NAMES
-            .iter()
-            .map(|n| libc::dlopen(n.as_ptr(), libc::RTLD_NOW | libc::RTLD_GLOBAL))
-            .find(|h| !h.is_null())
-            .ok_or_else(|| "srt: libsrt is not installed (apt-get install libsrt1.5-gnutls)".to_string())?;
-        macro_rules! sym {
-            ($name:literal as $t:ty) => {{
-                let p = libc::dlsym(handle, concat!($name, "\0").as_ptr().cast());
-                if p.is_null() {
-                    return Err(format!("srt: libsrt lacks {}", $name));
-                }
-                std::mem::transmute::<*mut c_void, $t>(p)
-            }};
-        }
-        let startup = sym!("srt_startup" as unsafe extern "C" fn() -> c_int);
-        if startup() < 0 {
-            return Err("srt: srt_startup failed".into());
-        }
-        Ok(Api {
-            create_socket: sym!("srt_create_socket" as unsafe extern "C" fn() -> Socket),
-            setsockflag: sym!("srt_setsockflag" as unsafe extern "C" fn(Socket, c_int, *const c_void, c_int) -> c_int),
-            getsockflag: sym!(
-                "srt_getsockflag" as unsafe extern "C" fn(Socket, c_int, *mut c_void, *mut c_int) -> c_int
-            ),
-            bind: sym!("srt_bind" as unsafe extern "C" fn(Socket, *const libc::sockaddr, c_int) -> c_int),
-            listen: sym!("srt_listen" as unsafe extern "C" fn(Socket, c_int) -> c_int),
-            getsockname: sym!(
-                "srt_getsockname" as unsafe extern "C" fn(Socket, *mut libc::sockaddr, *mut c_int) -> c_int
-            ),
-            accept: sym!("srt_accept" as unsafe extern "C" fn(Socket, *mut libc::sockaddr, *mut c_int) -> Socket),
-            recvmsg: sym!("srt_recvmsg" as unsafe extern "C" fn(Socket, *mut c_char, c_int) -> c_int),
-            close: sym!("srt_close" as unsafe extern "C" fn(Socket) -> c_int),
-            last_error: sym!("srt_getlasterror_str" as unsafe extern "C" fn() -> *const c_char),
-            listen_callback: sym!(
-                "srt_listen_callback" as unsafe extern "C" fn(Socket, ListenCallback, *mut c_void) -> c_int
-            ),
-            cleanup: {
-                let p = libc::dlsym(handle, c"srt_cleanup".as_ptr());
-                (!p.is_null()).then(|| std::mem::transmute::<*mut c_void, unsafe extern "C" fn() -> c_int>(p))
-            },
-        })
+    let api = libsrt::started()?;
+    if api.listen_callback.is_none() {
+        return Err(Error::Unsupported("srt: libsrt lacks srt_listen_callback".into()));
     }
+    Ok(api)
 }
 
 fn last_error(api: &Api) -> String {
-    // SAFETY: libsrt returns a thread-local NUL-terminated string.
-    unsafe {
-        let p = (api.last_error)();
-        if p.is_null() {
-            "unknown error".into()
-        } else {
-            CStr::from_ptr(p).to_string_lossy().to_lowercase()
-        }
+    libsrt::last_error(api).unwrap_or_else(|| "unknown error".into())
+}
+
+/// Why `passphrase` cannot be an SRT passphrase, if it cannot: libsrt takes 10 to 79 bytes.
+pub fn check_passphrase(passphrase: &str) -> Result<()> {
+    let n = passphrase.len();
+    if !(10..=79).contains(&n) {
+        return Err(Error::InvalidArgument(format!(
+            "an srt passphrase must be 10 to 79 characters long (this one has {n} bytes)"
+        )));
     }
+    Ok(())
 }
 
 /// The key in an SRT stream ID: the whole ID, or `r=` of the access-control syntax (`#!::r=KEY,m=publish`).
@@ -187,14 +111,35 @@ unsafe extern "C" fn on_caller(
 }
 
 impl SrtListener {
-    pub fn bind(addr: SocketAddr) -> Result<SrtListener> {
+    /// Binds and listens on `addr`. With a passphrase, callers must encrypt with the same one: libsrt refuses
+    /// any other caller during the handshake (a wrong passphrase, or none), before the listen callback runs.
+    pub fn bind(addr: SocketAddr, passphrase: Option<&str>) -> Result<SrtListener> {
         let api = api()?;
+        if let Some(p) = passphrase {
+            check_passphrase(p)?;
+        }
         let (storage, len) = sockaddr(addr);
-        // SAFETY: creating and binding a libsrt socket with a valid sockaddr of `len` bytes.
+        // SAFETY: creating, configuring and binding a libsrt socket: the passphrase is passed as a pointer and its
+        // length, the key length as a 4-byte int, the sockaddr with its `len` bytes.
         unsafe {
             let s = (api.create_socket)();
             if s == SRT_ERROR {
                 return Err(Error::Ffmpeg(format!("srt://{addr}: {}", last_error(api))));
+            }
+            if let Some(p) = passphrase {
+                // Key length 0 is libsrt's default: the publisher (the sender) picks AES-128, -192 or -256, and
+                // the listener, as receiver, follows (AES-128 when neither side sets one). Accepted sockets
+                // inherit both options.
+                let keylen: c_int = 0;
+                if (api.setsockflag)(s, SRTO_PASSPHRASE, p.as_ptr().cast(), p.len() as c_int) == SRT_ERROR
+                    || (api.setsockflag)(s, SRTO_PBKEYLEN, (&raw const keylen).cast(), 4) == SRT_ERROR
+                {
+                    let e = last_error(api);
+                    (api.close)(s);
+                    return Err(Error::Unsupported(format!(
+                        "srt://{addr}: libsrt refused the passphrase: {e}"
+                    )));
+                }
             }
             if (api.bind)(s, (&raw const storage).cast(), len) == SRT_ERROR || (api.listen)(s, 16) == SRT_ERROR {
                 let e = last_error(api);
@@ -224,8 +169,10 @@ impl SrtListener {
     pub fn spawn(self, ingest: Arc<Ingest>) -> Result<()> {
         let api = api()?;
         let state = Box::into_raw(Box::new(CallbackState { ingest: ingest.clone() }));
-        // SAFETY: the callback state is leaked, so it outlives the listening socket.
-        unsafe { (api.listen_callback)(self.socket, on_caller, state.cast()) };
+        if let Some(listen_callback) = api.listen_callback {
+            // SAFETY: the callback state is leaked, so it outlives the listening socket.
+            unsafe { listen_callback(self.socket, on_caller, state.cast()) };
+        }
         let listener = self.socket;
         LISTENERS.lock().unwrap_or_else(|p| p.into_inner()).push(listener);
         std::thread::Builder::new()
@@ -416,6 +363,16 @@ fn from_sockaddr(s: &libc::sockaddr_storage) -> Option<SocketAddr> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn passphrase_lengths() {
+        assert!(super::check_passphrase("0123456789").is_ok());
+        assert!(super::check_passphrase(&"x".repeat(79)).is_ok());
+        for bad in ["", "012345678", &"x".repeat(80)] {
+            let e = super::check_passphrase(bad).expect_err("a bad length").to_string();
+            assert!(e.contains("10 to 79 characters"), "{e}");
+        }
+    }
+
     #[test]
     fn keys_from_stream_ids() {
         assert_eq!(super::key_from_streamid("cam1"), "cam1");

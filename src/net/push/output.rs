@@ -3,6 +3,7 @@
 
 use super::{Destination, Protocol, srt};
 use crate::error::{Error, Result};
+use crate::net::libsrt;
 use ff::Rational;
 use ffmpeg_next as ff;
 use ffmpeg_next::packet::Mut as _;
@@ -83,7 +84,7 @@ fn net_err(url: &str, what: &str, code: c_int, interrupt: &Interrupt, timeout: D
     } else if code == ff::ffi::AVERROR_EXIT {
         "interrupted".to_string()
     } else if url.starts_with("srt")
-        && let Some(m) = srt::take_last_message().filter(|m| m.contains("passphrase"))
+        && let Some(m) = libsrt::take_last_message().filter(|m| m.contains("passphrase"))
     {
         if m.contains("Incorrect passphrase") || m.contains("BADSECRET") {
             "wrong passphrase (rejected by the peer)".to_string()
@@ -122,8 +123,8 @@ impl Connection {
     ) -> Result<Connection> {
         crate::init();
         if dest.protocol == Protocol::Srt {
-            srt::quiet();
-            let _ = srt::take_last_message();
+            libsrt::route_logs();
+            let _ = libsrt::take_last_message();
         }
         let mut conn = Connection {
             url: dest.url.clone(),
