@@ -40,6 +40,7 @@ fn hls_and_dash_play_past_five_seconds_in_chromium() {
         let status = Command::new("npm")
             .args(["ci", "--no-audit", "--no-fund"])
             .current_dir(&dir)
+            .stdin(std::process::Stdio::null())
             .status();
         assert!(status.is_ok_and(|s| s.success()), "npm ci in tests/browser failed");
     }

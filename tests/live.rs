@@ -60,6 +60,7 @@ fn clip() -> Option<&'static Path> {
                 "64k",
             ])
             .arg(&path)
+            .stdin(std::process::Stdio::null())
             .status()
             .is_ok_and(|s| s.success());
         assert!(ok, "ffmpeg could not make the clip");
@@ -645,6 +646,7 @@ fn hls_js_and_dash_js_play_a_live_stream_for_ten_seconds_without_a_stall() {
         let status = Command::new("npm")
             .args(["ci", "--no-audit", "--no-fund"])
             .current_dir(&dir)
+            .stdin(std::process::Stdio::null())
             .status();
         assert!(status.is_ok_and(|s| s.success()), "npm ci in tests/browser failed");
     }

@@ -57,6 +57,7 @@ fn fixture() -> &'static Fixture {
                 "-shortest",
             ])
             .arg(&source)
+            .stdin(std::process::Stdio::null())
             .status()
             .expect("ffmpeg");
         assert!(st.success(), "ffmpeg could not make the source");
@@ -364,6 +365,7 @@ fn players_reach_five_seconds_and_switch_renditions() {
         let st = Command::new("npm")
             .args(["ci", "--no-audit", "--no-fund"])
             .current_dir(&dir)
+            .stdin(std::process::Stdio::null())
             .status();
         assert!(st.is_ok_and(|s| s.success()), "npm ci in tests/browser failed");
     }
@@ -424,6 +426,7 @@ fn copy_packages_encoded_renditions_and_reports_misaligned_keyframes() {
             ])
             .args(["-c:a", "copy"])
             .arg(&out)
+            .stdin(std::process::Stdio::null())
             .status()
             .expect("ffmpeg");
         assert!(st.success());
@@ -488,6 +491,7 @@ fn hevc_and_av1_ladders_carry_their_codec_strings() {
         .args(["-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000:duration=1"])
         .args(["-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac", "-shortest"])
         .arg(&small)
+        .stdin(std::process::Stdio::null())
         .status()
         .expect("ffmpeg");
     assert!(st.success());

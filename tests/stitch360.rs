@@ -263,6 +263,7 @@ fn spherical_metadata_is_written_and_read_back() {
         ])
         .args(["-c:v", "mpeg4"])
         .arg(&src)
+        .stdin(std::process::Stdio::null())
         .status()
         .unwrap();
     assert!(made.success());
@@ -327,6 +328,7 @@ fn video_runs_through_the_graph_filter() {
         ])
         .args(["-c:v", "mpeg4", "-pix_fmt", "yuv420p"])
         .arg(&src)
+        .stdin(std::process::Stdio::null())
         .status()
         .unwrap();
     assert!(made.success());
@@ -406,6 +408,7 @@ fn tiled_package_reassembles_into_the_full_frame() {
         ])
         .args(["-c:v", "libx264", "-preset", "ultrafast", "-crf", "12"])
         .arg(&src)
+        .stdin(std::process::Stdio::null())
         .status()
         .expect("ffmpeg");
     assert!(st.success());
@@ -487,6 +490,7 @@ fn video_conversion_viewports_and_pipes() {
         .args(["-f", "lavfi", "-i", "sine=duration=2:sample_rate=48000"])
         .args(["-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac", "-shortest"])
         .arg(&src)
+        .stdin(std::process::Stdio::null())
         .status()
         .expect("ffmpeg");
     assert!(st.success());

@@ -184,6 +184,7 @@ impl Rtmp {
                 .arg(dir.join("cert.pem"))
                 .stdout(Stdio::null())
                 .stderr(Stdio::null())
+                .stdin(std::process::Stdio::null())
                 .status()
                 .expect("openssl");
             assert!(st.success(), "openssl could not make a certificate");

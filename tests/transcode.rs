@@ -414,6 +414,7 @@ fn rotated_input_is_turned_upright() {
         .arg(source(d.path()))
         .args(["-c", "copy", "-metadata:s:v", "rotate=90"])
         .arg(&src)
+        .stdin(std::process::Stdio::null())
         .status()
         .unwrap();
     assert!(st.success());

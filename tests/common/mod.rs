@@ -36,7 +36,11 @@ pub fn make_input(dir: &Path, name: &str, seconds: f64, extra: &[&str]) -> PathB
     args.extend_from_slice(extra);
     let path = out.to_string_lossy().into_owned();
     args.push(&path);
-    let st = Command::new("ffmpeg").args(&args).status().expect("ffmpeg");
+    let st = Command::new("ffmpeg")
+        .args(&args)
+        .stdin(std::process::Stdio::null())
+        .status()
+        .expect("ffmpeg");
     assert!(st.success(), "ffmpeg failed making {name}");
     out
 }
@@ -160,6 +164,7 @@ pub fn hls_parser_accepts(files: &[PathBuf]) {
         let st = Command::new("npm")
             .args(["ci", "--no-audit", "--no-fund"])
             .current_dir(&dir)
+            .stdin(std::process::Stdio::null())
             .status();
         assert!(st.is_ok_and(|s| s.success()), "npm ci in tests/browser failed");
     }
