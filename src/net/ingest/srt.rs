@@ -111,7 +111,7 @@ unsafe extern "C" fn on_caller(
 }
 
 impl SrtListener {
-    /// Binds and listens on `addr`. With a passphrase, callers must encrypt with the same one: libsrt refuses
+    /// Binds `addr` ([`SrtListener::spawn`] starts listening). With a passphrase, callers must encrypt with the same one: libsrt refuses
     /// any other caller during the handshake (a wrong passphrase, or none), before the listen callback runs.
     pub fn bind(addr: SocketAddr, passphrase: Option<&str>) -> Result<SrtListener> {
         let api = api()?;
@@ -141,7 +141,9 @@ impl SrtListener {
                     )));
                 }
             }
-            if (api.bind)(s, (&raw const storage).cast(), len) == SRT_ERROR || (api.listen)(s, 16) == SRT_ERROR {
+            // Bound only: [`SrtListener::spawn`] listens once the key check is installed, so no caller is
+            // accepted without it.
+            if (api.bind)(s, (&raw const storage).cast(), len) == SRT_ERROR {
                 let e = last_error(api);
                 (api.close)(s);
                 return Err(Error::io(
@@ -165,13 +167,25 @@ impl SrtListener {
         self.addr
     }
 
-    /// Accepts callers on a background thread for as long as the process runs.
+    /// Installs the key check, starts listening, and accepts callers on a background thread for as long as the
+    /// process runs.
     pub fn spawn(self, ingest: Arc<Ingest>) -> Result<()> {
         let api = api()?;
         let state = Box::into_raw(Box::new(CallbackState { ingest: ingest.clone() }));
         if let Some(listen_callback) = api.listen_callback {
             // SAFETY: the callback state is leaked, so it outlives the listening socket.
             unsafe { listen_callback(self.socket, on_caller, state.cast()) };
+        }
+        // SAFETY: listening on the socket `bind` bound; on failure it is closed here, once.
+        unsafe {
+            if (api.listen)(self.socket, 16) == SRT_ERROR {
+                let e = last_error(api);
+                (api.close)(self.socket);
+                return Err(Error::io(
+                    format!("srt://{}", self.addr),
+                    std::io::Error::new(std::io::ErrorKind::AddrInUse, e),
+                ));
+            }
         }
         let listener = self.socket;
         LISTENERS.lock().unwrap_or_else(|p| p.into_inner()).push(listener);
