@@ -1,7 +1,7 @@
 //! `reel serve DIR`: the HTTP origin for packaged HLS/DASH (flags to [`reel::net::http::OriginConfig`]), and
 //! live ingest (`--ingest rtmp://...`, `--ingest srt://...`, flags to [`reel::net::ingest::IngestConfig`]).
 
-use anyhow::{Context, bail};
+use anyhow::Context;
 use reel::net::http::{AccessLogSink, Origin, OriginConfig, shutdown_signal};
 use reel::net::ingest::rtmp_server::RtmpListener;
 use reel::net::ingest::srt::{SrtListener, check_passphrase};
@@ -92,7 +92,10 @@ pub fn run(args: Args, global: &crate::GlobalOpts) -> anyhow::Result<()> {
             ingest_urls.push(start_ingest(url, &ingest)?);
         }
     } else if args.ladder.is_some() || args.copy || args.keys.is_some() {
-        bail!("--ladder, --copy and --keys apply to live ingest: add --ingest rtmp://... or --ingest srt://...");
+        return Err(crate::Usage(
+            "--ladder, --copy and --keys apply to live ingest: add --ingest rtmp://... or --ingest srt://...".into(),
+        )
+        .into());
     }
     let url = format!("http://{}/", origin.local_addr());
     let mut out = std::io::stdout().lock();
@@ -117,7 +120,11 @@ pub fn run(args: Args, global: &crate::GlobalOpts) -> anyhow::Result<()> {
 fn ingest_config(args: &Args, live: Arc<reel::net::live::LiveRegistry>) -> anyhow::Result<IngestConfig> {
     let mut config = IngestConfig::new(live);
     if !(args.segment_duration >= 0.5 && args.part_duration >= 0.1 && args.part_duration <= args.segment_duration) {
-        bail!("--segment-duration must be at least 0.5 s and --part-duration between 0.1 s and the segment duration");
+        return Err(crate::Usage(
+            "--segment-duration must be at least 0.5 s and --part-duration between 0.1 s and the segment duration"
+                .into(),
+        )
+        .into());
     }
     config.timing = LiveTiming {
         segment: args.segment_duration,
@@ -125,11 +132,11 @@ fn ingest_config(args: &Args, live: Arc<reel::net::live::LiveRegistry>) -> anyho
         window: args.window.max(2),
     };
     if !(args.stall_timeout > 0.0 && args.stall_timeout <= 3600.0) {
-        bail!("--stall-timeout must be between 0 and 3600 seconds");
+        return Err(crate::Usage("--stall-timeout must be between 0 and 3600 seconds".into()).into());
     }
     config.stall_timeout = std::time::Duration::from_secs_f64(args.stall_timeout);
     if !(args.end_after >= 0.0 && args.end_after <= 86400.0) {
-        bail!("--end-after must be between 0 and 86400 seconds");
+        return Err(crate::Usage("--end-after must be between 0 and 86400 seconds".into()).into());
     }
     config.end_after = std::time::Duration::from_secs_f64(args.end_after);
     if let Some(path) = &args.keys {
@@ -145,17 +152,23 @@ fn ingest_config(args: &Args, live: Arc<reel::net::live::LiveRegistry>) -> anyho
 
 /// Binds one `--ingest` URL and starts accepting; returns the URL publishers use (with the bound port).
 fn start_ingest(url: &str, ingest: &Arc<Ingest>) -> anyhow::Result<String> {
-    let (scheme, rest) = url
-        .split_once("://")
-        .with_context(|| format!("--ingest {url}: expected rtmp://ADDR:PORT/APP or srt://ADDR:PORT"))?;
+    let (scheme, rest) = url.split_once("://").ok_or_else(|| {
+        crate::Usage(format!(
+            "--ingest {url}: expected rtmp://ADDR:PORT/APP or srt://ADDR:PORT"
+        ))
+    })?;
     if scheme != "rtmp" && scheme != "srt" {
-        bail!("--ingest {url}: unknown scheme '{scheme}' (rtmp or srt)");
+        return Err(crate::Usage(format!("--ingest {url}: unknown scheme '{scheme}' (rtmp or srt)")).into());
     }
     let (hostport, path) = rest.split_once('/').unwrap_or((rest, ""));
     let addr: SocketAddr = std::net::ToSocketAddrs::to_socket_addrs(hostport)
         .ok()
         .and_then(|mut a| a.next())
-        .with_context(|| format!("--ingest {url}: '{hostport}' is not HOST:PORT (e.g. 0.0.0.0:1935)"))?;
+        .ok_or_else(|| {
+            crate::Usage(format!(
+                "--ingest {url}: '{hostport}' is not HOST:PORT (e.g. 0.0.0.0:1935)"
+            ))
+        })?;
     match scheme {
         "rtmp" => {
             let app = if path.is_empty() {
@@ -170,14 +183,17 @@ fn start_ingest(url: &str, ingest: &Arc<Ingest>) -> anyhow::Result<String> {
         }
         "srt" => {
             if !path.is_empty() {
-                bail!("--ingest {url}: an srt:// ingest takes no path (publishers give the key as streamid)");
+                return Err(crate::Usage(format!(
+                    "--ingest {url}: an srt:// ingest takes no path (publishers give the key as streamid)"
+                ))
+                .into());
             }
             let listener = SrtListener::bind(addr, ingest.config().srt_passphrase.as_deref())?;
             let bound = listener.local_addr();
             listener.spawn(ingest.clone())?;
             Ok(format!("srt://{bound}?streamid=KEY"))
         }
-        other => bail!("--ingest {url}: unknown scheme '{other}' (rtmp or srt)"),
+        other => Err(crate::Usage(format!("--ingest {url}: unknown scheme '{other}' (rtmp or srt)")).into()),
     }
 }
 

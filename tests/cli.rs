@@ -154,6 +154,22 @@ fn usage_errors_exit_2() {
         .args(["--srt-passphrase", "long-enough-secret"])
         .assert()
         .code(2);
+    // serve's other flag checks are usage errors too.
+    for flags in [
+        &["--copy"][..],
+        &["--ingest", "rtmp://127.0.0.1:0/live", "--stall-timeout", "0"],
+        &["--ingest", "rtmp://127.0.0.1:0/live", "--end-after=-1"],
+        &["--ingest", "ftp://127.0.0.1:0"],
+        &["--ingest", "srt://127.0.0.1:0/path"],
+        &["--ingest", "rtmp://nowhere"],
+    ] {
+        reel()
+            .args(serve)
+            .args(flags)
+            .assert()
+            .code(2)
+            .stderr(predicates::str::starts_with("reel: "));
+    }
 }
 
 /// The committed completions and man page must be what the current binary generates.
