@@ -18,7 +18,10 @@ pub fn run_reel(args: &[&str]) -> Output {
 pub fn make_input(dir: &Path, name: &str, seconds: f64, extra: &[&str]) -> PathBuf {
     let out = dir.join(name);
     let t = seconds.to_string();
+    // -nostdin: ffmpeg reads keys (q quits) from a stdin that is not a terminal, and on a machine whose
+    // /dev/null had become a regular file, it read other processes' output from there.
     let mut args: Vec<&str> = vec![
+        "-nostdin",
         "-v",
         "error",
         "-y",
