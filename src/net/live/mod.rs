@@ -122,7 +122,7 @@ pub struct LiveStream {
     rate: Mutex<RateMeter>,
     viewers: Mutex<HashMap<SocketAddr, Instant>>,
     /// Its playlists carry `EXT-X-ENDLIST` (until a publisher comes back).
-    ended: Mutex<bool>,
+    ended: AtomicBool,
 }
 
 /// Why a blocking read did not produce the file.
@@ -149,15 +149,15 @@ impl LiveStream {
             session_started: Mutex::new(None),
             rate: Mutex::new(RateMeter::default()),
             viewers: Mutex::new(HashMap::new()),
-            ended: Mutex::new(false),
+            ended: AtomicBool::new(false),
         }
     }
 
     /// A publisher connected (`true`) or went away (`false`).
     pub fn set_connected(&self, connected: bool) {
         self.connected.store(connected, Ordering::Relaxed);
-        if connected && let Ok(mut e) = self.ended.lock() {
-            *e = false;
+        if connected {
+            self.ended.store(false, Ordering::Relaxed);
         }
         if let Ok(mut s) = self.session_started.lock() {
             *s = connected.then(Instant::now);
@@ -270,9 +270,7 @@ impl LiveStream {
                 *at = SystemTime::now();
             }
         });
-        if let Ok(mut e) = self.ended.lock() {
-            *e = true;
-        }
+        self.ended.store(true, Ordering::Relaxed);
     }
 
     fn change(&self, edit: impl FnOnce(&mut StreamFiles)) {
@@ -351,7 +349,7 @@ impl LiveStream {
                 .unwrap_or(0),
             files: self.files.read().map(|f| f.files.len()).unwrap_or(0),
             live: self.connected.load(Ordering::Relaxed),
-            ended: self.ended.lock().map(|e| *e).unwrap_or(false),
+            ended: self.ended.load(Ordering::Relaxed),
             uptime_s: self
                 .session_started
                 .lock()
