@@ -9,7 +9,12 @@
 #   DURATION=20s CONNS=200 SOAK=120 bench/serve.sh
 #   LIVE=0 bench/serve.sh               # without the live glass-to-glass latency run
 #
-# Both servers get the same cores: reel's runtime has NPROC worker threads, nginx NPROC worker processes.
+# Two layouts (LAYOUT=shared|split|both, default both):
+#   shared: both servers get every core (reel NPROC worker threads, nginx NPROC worker processes) and wrk runs
+#           beside them on the same cores. wrk then takes about half the machine, so the figure mixes the
+#           server's cost with the client's cost of receiving from it.
+#   split:  the servers are pinned to the first half of the cores (at least one), with that many workers, and
+#           wrk to the rest: the server's own cost per request decides its rate.
 # Access logging is off for both (reel -q, nginx access_log off): this measures serving, not log writing.
 set -euo pipefail
 
@@ -52,17 +57,24 @@ SEGMENT=vod/seg_001.ts
 PLAYLIST=vod/index.m3u8
 echo "segment: $SEGMENT, $(stat -c %s "$work/pkg/$SEGMENT") bytes; playlist: $(stat -c %s "$work/pkg/$PLAYLIST") bytes"
 
-# reel
-"$REEL" -q --threads "$NPROC" serve "$work/pkg" --listen 127.0.0.1:0 > "$work/reel.url" &
-reel_pid=$!
-for _ in $(seq 100); do [ -s "$work/reel.url" ] && break; sleep 0.05; done
-REEL_URL=$(head -1 "$work/reel.url")
-
-# nginx, tuned as one would for static media: sendfile, open file cache, no access log.
+LAYOUT=${LAYOUT:-both}
 NGINX_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 mkdir -p "$work/nginx"
-cat > "$work/nginx/nginx.conf" <<CONF
-worker_processes $NPROC;
+
+# Starts reel and nginx with $2 workers each, pinned to CPU list $1 (empty: not pinned); sets reel_pid,
+# nginx_pid, REEL_URL and NGINX_URL.
+start_servers() {
+    local cpus=$1 workers=$2 pin=()
+    [ -n "$cpus" ] && pin=(taskset -c "$cpus")
+    rm -f "$work/reel.url"
+    "${pin[@]}" "$REEL" -q --threads "$workers" serve "$work/pkg" --listen 127.0.0.1:0 > "$work/reel.url" &
+    reel_pid=$!
+    for _ in $(seq 100); do [ -s "$work/reel.url" ] && break; sleep 0.05; done
+    REEL_URL=$(head -1 "$work/reel.url")
+
+    # nginx, tuned as one would for static media: sendfile, open file cache, no access log.
+    cat > "$work/nginx/nginx.conf" <<CONF
+worker_processes $workers;
 worker_rlimit_nofile 65536;
 $( [ "$(id -u)" = 0 ] && echo "user root;" )
 pid $work/nginx/nginx.pid;
@@ -86,16 +98,23 @@ http {
     }
 }
 CONF
-"$NGINX" -p "$work/nginx" -e "$work/nginx/error.log" -c "$work/nginx/nginx.conf" -g 'daemon off;' &
-nginx_pid=$!
-NGINX_URL="http://127.0.0.1:$NGINX_PORT/"
-for _ in $(seq 100); do curl -sf -o /dev/null "$NGINX_URL$PLAYLIST" && break; sleep 0.05; done
-curl -sf -o /dev/null "$REEL_URL$SEGMENT" && curl -sf -o /dev/null "$NGINX_URL$SEGMENT"
+    "${pin[@]}" "$NGINX" -p "$work/nginx" -e "$work/nginx/error.log" -c "$work/nginx/nginx.conf" -g 'daemon off;' &
+    nginx_pid=$!
+    NGINX_URL="http://127.0.0.1:$NGINX_PORT/"
+    for _ in $(seq 100); do curl -sf -o /dev/null "$NGINX_URL$PLAYLIST" && break; sleep 0.05; done
+    curl -sf -o /dev/null "$REEL_URL$SEGMENT" && curl -sf -o /dev/null "$NGINX_URL$SEGMENT"
+}
+
+stop_servers() {
+    kill "$reel_pid" "$nginx_pid" 2>/dev/null || true
+    wait "$reel_pid" "$nginx_pid" 2>/dev/null || true
+    reel_pid=""; nginx_pid=""
+}
 
 # Runs wrk; prints "requests/s p99 errors".
 run_wrk() {
     local url=$1 conns=$2 duration=$3 out
-    out=$(wrk -t"$WRK_THREADS" -c"$conns" -d"$duration" --latency "$url")
+    out=$("${WRK_PIN[@]}" wrk -t"$WRK_THREADS" -c"$conns" -d"$duration" --latency "$url")
     local rps p99 errors
     rps=$(awk '/^Requests\/sec:/ {print $2}' <<<"$out")
     p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
@@ -114,7 +133,7 @@ run_measured() {
     local url=$1; shift
     local before after out requests
     before=$(cpu_ticks "$@")
-    out=$(wrk -t"$WRK_THREADS" -c"$CONNS" -d"$DURATION" --latency "$url")
+    out=$("${WRK_PIN[@]}" wrk -t"$WRK_THREADS" -c"$CONNS" -d"$DURATION" --latency "$url")
     after=$(cpu_ticks "$@")
     requests=$(awk '/requests in/ {print $1}' <<<"$out")
     local rps p99 errors
@@ -132,31 +151,53 @@ to_ms() { awk -v v="$1" 'BEGIN { n = v + 0; if (v ~ /us$/) n /= 1000; else if (v
 median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
 
 # The machine may be shared: alternate nginx and reel for ROUNDS rounds and report medians. Requests/s moves
-# with whatever else runs (wrk shares the cores); the servers' own CPU time per 1000 requests does much less.
+# with whatever else runs; the servers' own CPU time per 1000 requests does much less. $1 names the layout.
 ROUNDS=${ROUNDS:-3}
-printf '\n%-12s %-6s %14s %14s %8s %16s   (median of %s rounds of %s, %s connections)\n' \
-    file server "requests/s" "p99 (ms)" errors "CPU ms/1000 req" "$ROUNDS" "$DURATION" "$CONNS"
-for target in "$SEGMENT" "$PLAYLIST"; do
-    # Warm both (page cache, reel's file cache, nginx's open file cache).
-    wrk -t1 -c4 -d1s "$REEL_URL$target" >/dev/null
-    wrk -t1 -c4 -d1s "$NGINX_URL$target" >/dev/null
-    n_rps=""; n_p99=""; n_err=0; n_cpu=""; r_rps=""; r_p99=""; r_err=0; r_cpu=""
-    for _ in $(seq "$ROUNDS"); do
-        # shellcheck disable=SC2046 # one pid per word
-        read -r rps p99 err cpu < <(run_measured "$NGINX_URL$target" $(nginx_workers))
-        n_rps="$n_rps $rps"; n_p99="$n_p99 $(to_ms "$p99")"; n_err=$((n_err + err)); n_cpu="$n_cpu $cpu"
-        read -r rps p99 err cpu < <(run_measured "$REEL_URL$target" "$reel_pid")
-        r_rps="$r_rps $rps"; r_p99="$r_p99 $(to_ms "$p99")"; r_err=$((r_err + err)); r_cpu="$r_cpu $cpu"
+compare() {
+    printf '\n%s layout: %s\n' "$1" "$2"
+    printf '%-12s %-6s %14s %14s %8s %16s   (median of %s rounds of %s, %s connections)\n' \
+        file server "requests/s" "p99 (ms)" errors "CPU ms/1000 req" "$ROUNDS" "$DURATION" "$CONNS"
+    for target in "$SEGMENT" "$PLAYLIST"; do
+        # Warm both (page cache, reel's file cache, nginx's open file cache).
+        wrk -t1 -c4 -d1s "$REEL_URL$target" >/dev/null
+        wrk -t1 -c4 -d1s "$NGINX_URL$target" >/dev/null
+        n_rps=""; n_p99=""; n_err=0; n_cpu=""; r_rps=""; r_p99=""; r_err=0; r_cpu=""
+        for _ in $(seq "$ROUNDS"); do
+            # shellcheck disable=SC2046 # one pid per word
+            read -r rps p99 err cpu < <(run_measured "$NGINX_URL$target" $(nginx_workers))
+            n_rps="$n_rps $rps"; n_p99="$n_p99 $(to_ms "$p99")"; n_err=$((n_err + err)); n_cpu="$n_cpu $cpu"
+            read -r rps p99 err cpu < <(run_measured "$REEL_URL$target" "$reel_pid")
+            r_rps="$r_rps $rps"; r_p99="$r_p99 $(to_ms "$p99")"; r_err=$((r_err + err)); r_cpu="$r_cpu $cpu"
+        done
+        name=$(basename "$target")
+        nm=$(median <<<"$n_rps"); rm=$(median <<<"$r_rps")
+        nc=$(median <<<"$n_cpu"); rc=$(median <<<"$r_cpu")
+        printf '%-12s %-6s %14s %14s %8s %16s   runs: %s\n' "$name" nginx "$nm" "$(median <<<"$n_p99")" "$n_err" "$nc" "$n_rps"
+        printf '%-12s %-6s %14s %14s %8s %16s   runs: %s\n' "$name" reel "$rm" "$(median <<<"$r_p99")" "$r_err" "$rc" "$r_rps"
+        printf '%-12s reel/nginx requests/s: %s; CPU per request reel/nginx: %s\n' "$name" \
+            "$(awk -v r="$rm" -v n="$nm" 'BEGIN {printf "%.3f", r / n}')" \
+            "$(awk -v r="$rc" -v n="$nc" 'BEGIN {printf "%.3f", (n > 0 ? r / n : 0)}')"
     done
-    name=$(basename "$target")
-    nm=$(median <<<"$n_rps"); rm=$(median <<<"$r_rps")
-    nc=$(median <<<"$n_cpu"); rc=$(median <<<"$r_cpu")
-    printf '%-12s %-6s %14s %14s %8s %16s   runs: %s\n' "$name" nginx "$nm" "$(median <<<"$n_p99")" "$n_err" "$nc" "$n_rps"
-    printf '%-12s %-6s %14s %14s %8s %16s   runs: %s\n' "$name" reel "$rm" "$(median <<<"$r_p99")" "$r_err" "$rc" "$r_rps"
-    printf '%-12s reel/nginx requests/s: %s; CPU per request reel/nginx: %s\n' "$name" \
-        "$(awk -v r="$rm" -v n="$nm" 'BEGIN {printf "%.3f", r / n}')" \
-        "$(awk -v r="$rc" -v n="$nc" 'BEGIN {printf "%.3f", (n > 0 ? r / n : 0)}')"
-done
+}
+
+half=$(( NPROC / 2 > 0 ? NPROC / 2 : 1 ))
+WRK_PIN=()
+if [ "$LAYOUT" = split ] || [ "$LAYOUT" = both ]; then
+    if [ "$NPROC" -ge 2 ]; then
+        WRK_PIN=(taskset -c "$half-$((NPROC - 1))")
+        saved_threads=$WRK_THREADS; WRK_THREADS=$((NPROC - half))
+        start_servers "0-$((half - 1))" "$half"
+        compare split "servers on CPUs 0-$((half - 1)) with $half worker(s) each, wrk on CPUs $half-$((NPROC - 1))"
+        stop_servers
+        WRK_PIN=(); WRK_THREADS=$saved_threads
+    else
+        echo "split layout skipped: one CPU"
+    fi
+fi
+start_servers "" "$NPROC"
+if [ "$LAYOUT" = shared ] || [ "$LAYOUT" = both ]; then
+    compare shared "both servers and wrk on all $NPROC CPUs"
+fi
 
 echo
 read -r c_rps c_p99 c_err < <(run_wrk "$REEL_URL$SEGMENT" 1000 "$DURATION")

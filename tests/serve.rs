@@ -389,6 +389,51 @@ fn player_page_lists_packages_and_embeds_players() {
     assert_eq!(String::from_utf8_lossy(&streams), "[]");
 }
 
+/// Cached segments go out with sendfile from sealed memory files: whole and in ranges, over kept-alive
+/// connections from several clients at once, the bytes are the file's, and `/metrics` counts them.
+#[test]
+fn cached_segments_are_sent_without_a_copy() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data: Vec<u8> = (0..700_001u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect();
+    std::fs::write(dir.path().join("seg.ts"), &data).expect("write");
+    let server = Server::start(dir.path(), &[]);
+    let url = server.url("seg.ts");
+    let clients: Vec<_> = (0..4)
+        .map(|_| {
+            let url = url.clone();
+            let data = data.clone();
+            std::thread::spawn(move || {
+                let agent = agent();
+                for _ in 0..5 {
+                    let resp = agent.get(&url).call().expect("get");
+                    assert_eq!(resp.status(), 200);
+                    assert!(body(resp) == data, "whole body differs");
+                    let resp = agent
+                        .get(&url)
+                        .header("Range", "bytes=123457-654320")
+                        .call()
+                        .expect("range");
+                    assert_eq!(resp.status(), 206);
+                    assert!(body(resp) == data[123_457..=654_320], "range differs");
+                }
+            })
+        })
+        .collect();
+    for client in clients {
+        client.join().expect("client");
+    }
+    let text = String::from_utf8_lossy(&body(agent().get(&server.url("metrics")).call().expect("metrics"))).to_string();
+    let sent: u64 = text
+        .lines()
+        .find_map(|l| l.strip_prefix("reel_http_sendfile_bytes_total "))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(0);
+    // The first request may fill the cache from the file; every later one is sent from memory files.
+    assert!(sent >= 19 * 700_001, "{text}");
+}
+
 #[test]
 fn metrics_access_log_and_graceful_shutdown() {
     let Some(pkg) = package() else { return };

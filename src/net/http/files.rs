@@ -12,6 +12,7 @@
 
 use super::conditional::{file_etag, gzip_etag};
 use super::policy::{self, FileKind, HlsPlaylist};
+use super::zero_copy;
 use axum::http::HeaderValue;
 use bytes::Bytes;
 use std::collections::HashMap;
@@ -262,7 +263,13 @@ impl FileStore {
                 ..FileId::of(&meta)
             };
             let cache_control = self.cache_control(kind, &data, &canonical);
-            let rep = Arc::new(Representation::new(Bytes::from(data), name, modified, &cache_control));
+            // Segments and other media go out with sendfile from a sealed memory file; playlists and manifests
+            // (small, often gzipped, rewritten live) stay on the heap.
+            let body = match kind {
+                FileKind::Segment | FileKind::Other if id.len <= self.file_max => zero_copy::sealed(&data),
+                _ => Bytes::from(data),
+            };
+            let rep = Arc::new(Representation::new(body, name, modified, &cache_control));
             if id.len <= self.file_max {
                 let checked_ms = AtomicU64::new(self.epoch.elapsed().as_millis() as u64);
                 self.insert(

@@ -11,6 +11,7 @@ mod handler;
 pub mod metrics;
 mod page;
 pub mod policy;
+mod zero_copy;
 
 use crate::error::{Error, Result};
 use crate::net::live::LiveRegistry;
@@ -25,7 +26,8 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::{Duration, SystemTime};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpListener;
+use zero_copy::ZeroCopyStream;
 
 /// Receives one record per answered request (the binary decides where access lines go).
 pub type AccessLogSink = Arc<dyn Fn(&AccessRecord<'_>) + Send + Sync>;
@@ -165,6 +167,7 @@ impl Origin {
     /// Checks the root and binds one listening socket per worker (default: one per core). Port 0 picks a free
     /// port; see [`Origin::local_addr`].
     pub fn bind(config: OriginConfig, addr: SocketAddr) -> Result<Origin> {
+        raise_descriptor_limit();
         let files = FileStore::new(&config.root, config.cache_budget, config.cache_file_max)?;
         let workers = config
             .workers
@@ -277,6 +280,25 @@ impl Origin {
                 Ok::<(), std::io::Error>(())
             })
             .map_err(Error::IoBare)
+    }
+}
+
+/// Raises the soft limit on open descriptors to the hard limit, as nginx's `worker_rlimit_nofile` and Go's
+/// runtime do: each connection and each sealed body takes one, and the usual soft default (1024) would refuse
+/// connections long before the machine runs short.
+fn raise_descriptor_limit() {
+    // SAFETY: getrlimit/setrlimit read and write one rlimit.
+    unsafe {
+        let mut limit: libc::rlimit = std::mem::zeroed();
+        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) == 0 && limit.rlim_cur < limit.rlim_max {
+            limit.rlim_cur = limit.rlim_max;
+            if libc::setrlimit(libc::RLIMIT_NOFILE, &limit) != 0 {
+                tracing::debug!(
+                    "serve: descriptor limit not raised: {}",
+                    std::io::Error::last_os_error()
+                );
+            }
+        }
     }
 }
 
@@ -414,7 +436,7 @@ impl axum::serve::Listener for CountingListener {
                     self.metrics.connection_opened();
                     return (
                         CountedStream {
-                            inner: stream,
+                            inner: ZeroCopyStream::new(stream),
                             metrics: self.metrics.clone(),
                         },
                         addr,
@@ -433,7 +455,7 @@ impl axum::serve::Listener for CountingListener {
 
 /// A client connection that decrements the open-connection gauge when dropped.
 struct CountedStream {
-    inner: TcpStream,
+    inner: ZeroCopyStream,
     metrics: Arc<Metrics>,
 }
 
