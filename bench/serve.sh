@@ -3,7 +3,7 @@
 #
 # Prints, for the same segment (and a playlist) and the same connection count: requests/s of each, the ratio
 # reel/nginx, p99 latency; then 1,000 concurrent connections against reel (errors must be 0); then a soak
-# (default 60 s) with reel's RSS at its start and end. Needs wrk, nginx (nginx-light) and ffmpeg.
+# (default 60 s) with reel's memory (RSS and sealed bodies) at its start and end. Needs wrk, nginx (nginx-light) and ffmpeg.
 #
 #   bench/serve.sh                      # defaults: 10 s runs, 100 connections, 60 s soak
 #   DURATION=20s CONNS=200 SOAK=120 bench/serve.sh
@@ -144,7 +144,18 @@ run_measured() {
     echo "$rps $p99 $(( ${errors:-0} + ${non2xx:-0} )) $(( (after - before) * TICK_MS * 1000 / (requests > 0 ? requests : 1) ))"
 }
 
-rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
+# reel's memory: its RSS plus the sealed memory files its cached segments are sent from (shared memory that is
+# never mapped in by reading, so RSS alone would not show it).
+rss_kb() {
+    local rss sealed=0 fd
+    rss=$(awk '/^VmRSS:/ {print $2}' "/proc/$1/status")
+    for fd in /proc/"$1"/fd/*; do
+        case $(readlink "$fd" 2>/dev/null) in
+            /memfd:reel-body*) sealed=$((sealed + $(stat -L -c %s "$fd" 2>/dev/null || echo 0))) ;;
+        esac
+    done
+    echo $((rss + sealed / 1024))
+}
 
 # wrk prints latencies as 850.00us, 3.21ms or 1.20s: to milliseconds.
 to_ms() { awk -v v="$1" 'BEGIN { n = v + 0; if (v ~ /us$/) n /= 1000; else if (v ~ /ms$/) n += 0; else if (v ~ /s$/) n *= 1000; printf "%.2f", n }'; }
@@ -208,17 +219,17 @@ echo "1000 connections, nginx: $c_rps requests/s, p99 $c_p99, errors $c_err"
 
 echo
 start_rss=$(rss_kb "$reel_pid")
-echo "soak ${SOAK}s at $CONNS connections (segment and playlist alternating every 10 s): reel RSS at start ${start_rss} kB"
+echo "soak ${SOAK}s at $CONNS connections (segment and playlist alternating every 10 s): reel memory at start ${start_rss} kB"
 elapsed=0
 while [ "$elapsed" -lt "$SOAK" ]; do
     step=$(( SOAK - elapsed < 10 ? SOAK - elapsed : 10 ))
     target=$([ $(( elapsed / 10 % 2 )) = 0 ] && echo "$SEGMENT" || echo "$PLAYLIST")
     wrk -t"$WRK_THREADS" -c"$CONNS" -d"${step}s" "$REEL_URL$target" >/dev/null
     elapsed=$(( elapsed + step ))
-    echo "  ${elapsed}s: RSS $(rss_kb "$reel_pid") kB"
+    echo "  ${elapsed}s: memory $(rss_kb "$reel_pid") kB"
 done
 end_rss=$(rss_kb "$reel_pid")
-echo "reel RSS at end of soak ${end_rss} kB (start ${start_rss} kB, change $(( end_rss - start_rss )) kB)"
+echo "reel memory (RSS + sealed bodies) at end of soak ${end_rss} kB (start ${start_rss} kB, change $(( end_rss - start_rss )) kB)"
 
 echo
 [ "${LIVE:-1}" = 0 ] || bench/live-latency.sh

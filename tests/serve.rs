@@ -434,6 +434,44 @@ fn cached_segments_are_sent_without_a_copy() {
     assert!(sent >= 19 * 700_001, "{text}");
 }
 
+/// A server holds a descriptor per connection and per sealed body: it starts by raising its soft limit to the
+/// hard one, as nginx (`worker_rlimit_nofile`) and Go's runtime do.
+#[test]
+fn serve_raises_its_descriptor_limit() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut child = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(r#"ulimit -Sn 256 && exec "$0" serve "$1" --listen 127.0.0.1:0"#)
+        .arg(env!("CARGO_BIN_EXE_reel"))
+        .arg(dir.path())
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("spawn");
+    let mut line = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(child.stdout.take().expect("stdout")),
+        &mut line,
+    )
+    .expect("bound address");
+    let limits = std::fs::read_to_string(format!("/proc/{}/limits", child.id())).unwrap_or_default();
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(line.starts_with("http://"), "{line}");
+    let Some(row) = limits.lines().find(|l| l.starts_with("Max open files")) else {
+        eprintln!("skip: no /proc limits here");
+        return;
+    };
+    let fields: Vec<&str> = row.split_whitespace().collect();
+    let (soft, hard) = (fields[3], fields[4]);
+    if hard == "256" {
+        eprintln!("skip: the hard limit is 256");
+        return;
+    }
+    assert_eq!(soft, hard, "{row}");
+}
+
 #[test]
 fn metrics_access_log_and_graceful_shutdown() {
     let Some(pkg) = package() else { return };

@@ -6,3 +6,4 @@ pub mod ingest;
 pub(crate) mod libsrt;
 pub mod live;
 pub mod push;
+pub(crate) mod zero_copy;

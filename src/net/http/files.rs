@@ -12,7 +12,7 @@
 
 use super::conditional::{file_etag, gzip_etag};
 use super::policy::{self, FileKind, HlsPlaylist};
-use super::zero_copy;
+use crate::net::zero_copy;
 use axum::http::HeaderValue;
 use bytes::Bytes;
 use std::collections::HashMap;
@@ -266,7 +266,7 @@ impl FileStore {
             // Segments and other media go out with sendfile from a sealed memory file; playlists and manifests
             // (small, often gzipped, rewritten live) stay on the heap.
             let body = match kind {
-                FileKind::Segment | FileKind::Other if id.len <= self.file_max => zero_copy::sealed(&data),
+                FileKind::Segment | FileKind::Other if id.len <= self.file_max => zero_copy::sealed(Bytes::from(data)),
                 _ => Bytes::from(data),
             };
             let rep = Arc::new(Representation::new(body, name, modified, &cache_control));

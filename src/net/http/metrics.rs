@@ -109,7 +109,11 @@ impl Metrics {
             "# HELP reel_http_sendfile_bytes_total Response bytes sent from sealed memory files without a copy.\n",
         );
         out.push_str("# TYPE reel_http_sendfile_bytes_total counter\n");
-        let _ = writeln!(out, "reel_http_sendfile_bytes_total {}", super::zero_copy::bytes_sent());
+        let _ = writeln!(
+            out,
+            "reel_http_sendfile_bytes_total {}",
+            crate::net::zero_copy::bytes_sent()
+        );
         out.push_str("# HELP reel_http_request_duration_seconds Time to produce the response head.\n");
         out.push_str("# TYPE reel_http_request_duration_seconds histogram\n");
         let mut cumulative = 0;

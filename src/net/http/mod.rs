@@ -11,10 +11,10 @@ mod handler;
 pub mod metrics;
 mod page;
 pub mod policy;
-mod zero_copy;
 
 use crate::error::{Error, Result};
 use crate::net::live::LiveRegistry;
+use crate::net::zero_copy::ZeroCopyStream;
 use files::FileStore;
 use metrics::Metrics;
 use std::fmt;
@@ -27,7 +27,6 @@ use std::task::{Context, Poll};
 use std::time::{Duration, SystemTime};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpListener;
-use zero_copy::ZeroCopyStream;
 
 /// Receives one record per answered request (the binary decides where access lines go).
 pub type AccessLogSink = Arc<dyn Fn(&AccessRecord<'_>) + Send + Sync>;
@@ -655,6 +654,17 @@ mod live_tests {
         );
         let (_, _, packages) = get(&format!("{base}/_reel/api/packages"));
         assert!(packages.contains("/live/cam/index.m3u8"), "{packages}");
+
+        // A large segment is sealed when published and sent without a copy, byte for byte.
+        let big: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
+        stream.put_segment("seg6.m4s", Bytes::from(big.clone()));
+        let sent_before = crate::net::zero_copy::bytes_sent();
+        let mut resp = ureq::get(&format!("{base}/live/cam/seg6.m4s"))
+            .call()
+            .expect("large segment");
+        let got = resp.body_mut().read_to_vec().expect("body");
+        assert!(got == big, "the large segment's bytes differ");
+        assert!(crate::net::zero_copy::bytes_sent() - sent_before >= big.len() as u64);
 
         let _ = stop_tx.send(());
         assert!(matches!(server.join(), Ok(Ok(()))));

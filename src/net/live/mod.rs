@@ -221,8 +221,11 @@ impl LiveStream {
         }
     }
 
-    /// Publishes a segment or partial segment (immutable once published).
+    /// Publishes a segment or partial segment (immutable once published). One large enough is copied into a
+    /// sealed memory file here, once, so that every viewer's copy goes out with `sendfile` (see
+    /// [`crate::net::zero_copy`]).
     pub fn put_segment(&self, name: &str, data: Bytes) {
+        let data = crate::net::zero_copy::sealed(data);
         self.change(|f| {
             f.hinted.remove(name);
             f.files

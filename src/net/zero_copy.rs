@@ -1,12 +1,15 @@
-//! Zero-copy responses: cached file bodies live in sealed in-memory files, and the connection writer hands their
-//! pages to the socket with `sendfile(2)` instead of copying them into socket buffers.
+//! Zero-copy responses: cached file bodies and live segments live in sealed in-memory files, and the connection
+//! writer hands their pages to the socket with `sendfile(2)` instead of copying them into socket buffers.
 //!
-//! Why: copying a response into the socket was 44 % of the origin's CPU time serving segments, and nginx does not
-//! pay it (it sends from the page cache with `sendfile`). hyper only ever sees a body as bytes in memory, so the
-//! bytes of a sealed body are a read-only mapping of its memory file, registered by address: when hyper asks the
-//! connection to write a slice that lies inside such a mapping, [`ZeroCopyStream`] sends that range of the file.
-//! Sealing (`F_SEAL_WRITE`, `F_SEAL_SHRINK`) makes the file immutable, so what is sent is always what the ETag
-//! describes, even while the file on disk is rewritten.
+//! Why: on loopback against wrk, copying each response into fresh socket buffers made the client's side of every
+//! transfer dearer (it read pages just written on the other core); nginx sends from the page cache. Measured on 2
+//! cores: wrk's CPU per response fell by about a sixth, reel's own rose by about a tenth (the splice path costs
+//! more than one copy), and segment requests/s went from parity with nginx to above it (docs/serve.md).
+//!
+//! hyper only ever sees a body as bytes in memory, so the bytes of a sealed body are a read-only mapping of its
+//! memory file, registered by address: when hyper asks the connection to write a slice that lies inside such a
+//! mapping, [`ZeroCopyStream`] sends that range of the file. Sealing (`F_SEAL_WRITE`, `F_SEAL_SHRINK`) makes the
+//! file immutable, so what is sent is always what the ETag describes, even while the file on disk is rewritten.
 
 use bytes::Bytes;
 use std::collections::BTreeMap;
@@ -83,16 +86,16 @@ impl Drop for SealedBody {
 }
 
 /// Copies `data` into a new sealed memory file and returns its bytes, which [`ZeroCopyStream`] sends without
-/// copying. Falls back to plain heap bytes where memory files are not available (or `data` is small).
-pub fn sealed(data: &[u8]) -> Bytes {
+/// copying. Returns `data` itself where it is small or memory files are not available.
+pub fn sealed(data: Bytes) -> Bytes {
     if data.len() < SEAL_MIN {
-        return Bytes::copy_from_slice(data);
+        return data;
     }
-    match seal(data) {
+    match seal(&data) {
         Ok(body) => Bytes::from_owner(body),
         Err(e) => {
             tracing::debug!("serve: body kept on the heap, not in a memory file: {e}");
-            Bytes::copy_from_slice(data)
+            data
         }
     }
 }
@@ -281,7 +284,7 @@ mod tests {
     #[test]
     fn sealed_bodies_are_found_by_address_and_forgotten_when_dropped() {
         let data = pattern(SEAL_MIN * 3 + 17);
-        let body = sealed(&data);
+        let body = sealed(Bytes::from(data.clone()));
         assert_eq!(&body[..], &data[..]);
         let (fd, offset) = locate(&body).expect("a sealed body is registered");
         assert_eq!(offset, 0);
@@ -305,7 +308,7 @@ mod tests {
 
     #[test]
     fn small_and_heap_bodies_are_copied() {
-        let small = sealed(&pattern(SEAL_MIN - 1));
+        let small = sealed(Bytes::from(pattern(SEAL_MIN - 1)));
         assert_eq!(&small[..], &pattern(SEAL_MIN - 1)[..]);
         assert_eq!(locate(&small), None);
         let heap = pattern(SEAL_MIN * 2);
@@ -320,7 +323,7 @@ mod tests {
     fn partial_sends_deliver_the_exact_body() {
         use tokio::io::{AsyncReadExt, AsyncWriteExt};
         let data = pattern(1 << 20);
-        let body = sealed(&data);
+        let body = sealed(Bytes::from(data.clone()));
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
