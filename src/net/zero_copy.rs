@@ -162,14 +162,16 @@ fn locate(slice: &[u8]) -> Option<(RawFd, u64)> {
     (start + slice.len() <= base + len).then_some((fd, (start - base) as u64))
 }
 
-/// A client connection that sends sealed bodies with `sendfile(2)` and everything else as a TCP stream does.
-pub struct ZeroCopyStream {
+/// A client connection that sends sealed bodies with `sendfile(2)` and everything else as a TCP stream does;
+/// `guard` lives as long as the connection (the origin's open-connection count).
+pub struct ZeroCopyStream<G> {
     inner: TcpStream,
+    _guard: G,
 }
 
-impl ZeroCopyStream {
-    pub fn new(inner: TcpStream) -> Self {
-        ZeroCopyStream { inner }
+impl<G: Unpin> ZeroCopyStream<G> {
+    pub fn new(inner: TcpStream, guard: G) -> Self {
+        ZeroCopyStream { inner, _guard: guard }
     }
 
     /// Sends up to `len` bytes of memory file `fd` from `offset`.
@@ -227,13 +229,13 @@ fn sendfile_unsupported(e: &std::io::Error) -> bool {
     matches!(e.raw_os_error(), Some(libc::EINVAL | libc::ENOSYS | libc::EOPNOTSUPP))
 }
 
-impl AsyncRead for ZeroCopyStream {
+impl<G: Unpin> AsyncRead for ZeroCopyStream<G> {
     fn poll_read(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<std::io::Result<()>> {
         Pin::new(&mut self.inner).poll_read(cx, buf)
     }
 }
 
-impl AsyncWrite for ZeroCopyStream {
+impl<G: Unpin> AsyncWrite for ZeroCopyStream<G> {
     fn poll_write(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<std::io::Result<usize>> {
         self.poll_write_vectored(cx, &[IoSlice::new(buf)])
     }
@@ -348,7 +350,7 @@ mod tests {
             });
             let (socket, _) = listener.accept().await.unwrap();
             let sent_before = bytes_sent();
-            let mut stream = ZeroCopyStream::new(socket);
+            let mut stream = ZeroCopyStream::new(socket, ());
             for _ in 0..2 {
                 let header = b"HEAD\n";
                 let mut bufs = [IoSlice::new(header), IoSlice::new(&body)];

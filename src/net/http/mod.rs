@@ -21,11 +21,8 @@ use std::fmt;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::pin::Pin;
 use std::sync::Arc;
-use std::task::{Context, Poll};
 use std::time::{Duration, SystemTime};
-use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpListener;
 
 /// Receives one record per answered request (the binary decides where access lines go).
@@ -424,7 +421,7 @@ struct CountingListener {
 }
 
 impl axum::serve::Listener for CountingListener {
-    type Io = CountedStream;
+    type Io = ZeroCopyStream<OpenConnection>;
     type Addr = SocketAddr;
 
     async fn accept(&mut self) -> (Self::Io, Self::Addr) {
@@ -433,13 +430,7 @@ impl axum::serve::Listener for CountingListener {
                 Ok((stream, addr)) => {
                     let _ = stream.set_nodelay(true);
                     self.metrics.connection_opened();
-                    return (
-                        CountedStream {
-                            inner: ZeroCopyStream::new(stream),
-                            metrics: self.metrics.clone(),
-                        },
-                        addr,
-                    );
+                    return (ZeroCopyStream::new(stream, OpenConnection(self.metrics.clone())), addr);
                 }
                 // Out of descriptors or a connection reset before accept: back off briefly, keep serving.
                 Err(_) => tokio::time::sleep(Duration::from_millis(5)).await,
@@ -452,47 +443,12 @@ impl axum::serve::Listener for CountingListener {
     }
 }
 
-/// A client connection that decrements the open-connection gauge when dropped.
-struct CountedStream {
-    inner: ZeroCopyStream,
-    metrics: Arc<Metrics>,
-}
+/// Held by a client connection: decrements the open-connection gauge when the connection is dropped.
+struct OpenConnection(Arc<Metrics>);
 
-impl Drop for CountedStream {
+impl Drop for OpenConnection {
     fn drop(&mut self) {
-        self.metrics.connection_closed();
-    }
-}
-
-impl AsyncRead for CountedStream {
-    fn poll_read(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<std::io::Result<()>> {
-        Pin::new(&mut self.inner).poll_read(cx, buf)
-    }
-}
-
-impl AsyncWrite for CountedStream {
-    fn poll_write(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<std::io::Result<usize>> {
-        Pin::new(&mut self.inner).poll_write(cx, buf)
-    }
-
-    fn poll_write_vectored(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        bufs: &[std::io::IoSlice<'_>],
-    ) -> Poll<std::io::Result<usize>> {
-        Pin::new(&mut self.inner).poll_write_vectored(cx, bufs)
-    }
-
-    fn is_write_vectored(&self) -> bool {
-        self.inner.is_write_vectored()
-    }
-
-    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
-        Pin::new(&mut self.inner).poll_flush(cx)
-    }
-
-    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
-        Pin::new(&mut self.inner).poll_shutdown(cx)
+        self.0.connection_closed();
     }
 }
 
