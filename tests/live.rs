@@ -25,9 +25,11 @@ fn heavy() -> std::sync::RwLockWriteGuard<'static, ()> {
     CPU.write().unwrap_or_else(|p| p.into_inner())
 }
 
-/// Taken by every other test: they run side by side, never beside a heavy one.
-fn light() -> std::sync::RwLockReadGuard<'static, ()> {
-    CPU.read().unwrap_or_else(|p| p.into_inner())
+/// Taken by every other test: they run side by side, never beside a heavy one. `None` (skip the test) where
+/// ffmpeg cannot make the clip.
+fn light() -> Option<std::sync::RwLockReadGuard<'static, ()>> {
+    clip()?;
+    Some(CPU.read().unwrap_or_else(|p| p.into_inner()))
 }
 
 /// A 60 s 320x240 clip with a keyframe every second (2 s segments when copied), made once.
@@ -241,6 +243,15 @@ fn header<'a>(headers: &'a [(String, String)], name: &str) -> &'a str {
         .unwrap_or("")
 }
 
+/// The playlist's `EXT-X-MEDIA-SEQUENCE`.
+fn media_sequence(playlist: &str) -> u64 {
+    playlist
+        .lines()
+        .find_map(|l| l.strip_prefix("#EXT-X-MEDIA-SEQUENCE:"))
+        .and_then(|n| n.parse().ok())
+        .expect("sequence")
+}
+
 fn complete_segments(playlist: &str) -> usize {
     playlist.matches("#EXTINF").count()
 }
@@ -266,10 +277,7 @@ fn stop(mut child: Child) {
 
 #[test]
 fn rtmp_and_srt_publishers_at_once_become_ll_hls() {
-    let _cpu = light();
-    if clip().is_none() {
-        return;
-    }
+    let Some(_cpu) = light() else { return };
     let server = LiveServer::start(&["--copy", "--window", "3"]);
     let rtmp = server.push(false, "cam1", 30);
     let srt = server.push(true, "cam2", 30);
@@ -425,10 +433,7 @@ fn ureq_bytes(url: &str) -> Vec<u8> {
 
 #[test]
 fn refused_keys_garbage_and_stalls_drop_one_connection_and_a_reconnect_continues() {
-    let _cpu = light();
-    if clip().is_none() {
-        return;
-    }
+    let Some(_cpu) = light() else { return };
     let keys = tempfile::NamedTempFile::new().expect("keys");
     std::fs::write(keys.path(), "# allowed publishers\ncam1\n").expect("write keys");
     let server = LiveServer::start(&[
@@ -499,13 +504,10 @@ fn refused_keys_garbage_and_stalls_drop_one_connection_and_a_reconnect_continues
     let playlist = server.wait_for("/live/cam1/source/index.m3u8", 40, |p| {
         p.contains("#EXT-X-DISCONTINUITY\n#EXT-X-MAP:URI=\"init1.mp4\"") && p.contains("PRELOAD-HINT")
     });
-    let sequence = |p: &str| {
-        p.lines()
-            .find_map(|l| l.strip_prefix("#EXT-X-MEDIA-SEQUENCE:"))
-            .and_then(|n| n.parse::<u64>().ok())
-            .expect("sequence")
-    };
-    assert!(sequence(&playlist) >= sequence(&before), "{before}\n{playlist}");
+    assert!(
+        media_sequence(&playlist) >= media_sequence(&before),
+        "{before}\n{playlist}"
+    );
     assert_eq!(get(&server.url("/live/cam1/source/init1.mp4")).0, 200);
     // In DASH the new session is a new Period.
     server.wait_for("/live/cam1/manifest.mpd", 20, |m| m.contains(r#"<Period id="p1""#));
@@ -514,10 +516,7 @@ fn refused_keys_garbage_and_stalls_drop_one_connection_and_a_reconnect_continues
 
 #[test]
 fn a_publisher_gone_for_good_ends_the_playlist_and_one_coming_back_revives_it() {
-    let _cpu = light();
-    if clip().is_none() {
-        return;
-    }
+    let Some(_cpu) = light() else { return };
     let server = LiveServer::start(&["--copy", "--end-after", "1"]);
     let playlist_path = "/live/cam3/source/index.m3u8";
     let first = server.push(false, "cam3", 4);
@@ -533,12 +532,7 @@ fn a_publisher_gone_for_good_ends_the_playlist_and_one_coming_back_revives_it() 
     });
     assert!(!mpd.contains("minimumUpdatePeriod"), "{mpd}");
     // A blocking reload past the end returns the ended playlist at once (no 3-target-duration hold).
-    let next = ended
-        .lines()
-        .find_map(|l| l.strip_prefix("#EXT-X-MEDIA-SEQUENCE:"))
-        .and_then(|n| n.parse::<usize>().ok())
-        .expect("sequence")
-        + complete_segments(&ended);
+    let next = media_sequence(&ended) + complete_segments(&ended) as u64;
     let asked = Instant::now();
     let (status, headers, body) = get(&server.url(&format!("{playlist_path}?_HLS_msn={next}")));
     assert_eq!(status, 200, "{body}");
@@ -562,10 +556,7 @@ fn a_publisher_gone_for_good_ends_the_playlist_and_one_coming_back_revives_it() 
 
 #[test]
 fn an_srt_passphrase_admits_only_publishers_that_give_it() {
-    let _cpu = light();
-    if clip().is_none() {
-        return;
-    }
+    let Some(_cpu) = light() else { return };
     let secret = "correct-horse-battery";
     let server = LiveServer::start(&["--copy", "--srt-passphrase", secret]);
 

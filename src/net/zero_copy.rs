@@ -16,8 +16,8 @@ use std::collections::BTreeMap;
 use std::io::{IoSlice, Write};
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 use std::pin::Pin;
+use std::sync::RwLock;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{OnceLock, RwLock};
 use std::task::{Context, Poll, ready};
 use tokio::io::{AsyncRead, AsyncWrite, Interest, ReadBuf};
 use tokio::net::TcpStream;
@@ -37,19 +37,17 @@ pub fn bytes_sent() -> u64 {
 }
 
 /// Each sealed body holds a descriptor: at most a quarter of the process's limit go to them, so connections
-/// never run out (beyond that, bodies stay on the heap and are copied).
+/// never run out (beyond that, bodies stay on the heap and are copied). Read at each seal (once per segment,
+/// not per request), so a limit raised after start counts.
 fn sealed_max() -> usize {
-    static MAX: OnceLock<usize> = OnceLock::new();
-    *MAX.get_or_init(|| {
-        // SAFETY: getrlimit writes one rlimit.
-        let mut limit: libc::rlimit = unsafe { std::mem::zeroed() };
-        let soft = if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) } == 0 {
-            limit.rlim_cur as usize
-        } else {
-            1024
-        };
-        soft / 4
-    })
+    // SAFETY: getrlimit writes one rlimit.
+    let mut limit: libc::rlimit = unsafe { std::mem::zeroed() };
+    let soft = if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) } == 0 {
+        limit.rlim_cur as usize
+    } else {
+        1024
+    };
+    soft / 4
 }
 
 /// A sealed memory file and its read-only mapping; owns both.

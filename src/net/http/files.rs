@@ -266,7 +266,7 @@ impl FileStore {
             // Segments and other media go out with sendfile from a sealed memory file; playlists and manifests
             // (small, often gzipped, rewritten live) stay on the heap.
             let body = match kind {
-                FileKind::Segment | FileKind::Other if id.len <= self.file_max => zero_copy::sealed(Bytes::from(data)),
+                FileKind::Segment | FileKind::Other => zero_copy::sealed(Bytes::from(data)),
                 _ => Bytes::from(data),
             };
             let rep = Arc::new(Representation::new(body, name, modified, &cache_control));
