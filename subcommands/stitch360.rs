@@ -4,7 +4,7 @@
 use anyhow::{Context, bail};
 use reel::util::atomic::AtomicPath;
 use reel::vision::projection::image_io::{self, RgbPlanes};
-use reel::vision::projection::spherical::{self, SphericalInfo, SphericalKind};
+use reel::vision::projection::spherical::{self, SphericalInfo, SphericalKind, SphericalReport};
 use reel::vision::projection::viewport::render_trace_to_dir;
 use reel::vision::projection::{ConvertSettings, Interp, Projection};
 use reel::vision::stitch::{self, Blend, PhotoStitch, RigParams, StitchOptions};
@@ -121,7 +121,7 @@ fn run_video(args: &Args, global: &crate::GlobalOpts) -> anyhow::Result<()> {
                 args.v_fov,
                 size,
             ),
-            video::spherical_kind(&to),
+            SphericalKind::of(&to),
         ),
     };
     let job = video::Video360 {
@@ -217,51 +217,17 @@ fn output(args: &Args) -> anyhow::Result<&Path> {
 fn run_metadata(args: &Args, global: &crate::GlobalOpts) -> anyhow::Result<()> {
     let input = &args.input;
     if args.show_metadata {
-        let info = spherical::read(input)?;
-        let kind = info.map(|i| match i.kind {
-            SphericalKind::Equirect => "equirect",
-            SphericalKind::Cubemap => "cubemap",
-        });
+        let report = SphericalReport::of(input)?;
         if global.json {
-            println!(
-                "{}",
-                serde_json::json!({
-                    "input": input, "spherical": info.is_some(), "projection": kind,
-                    "yaw": info.map(|i| i.yaw), "pitch": info.map(|i| i.pitch), "roll": info.map(|i| i.roll),
-                })
-            );
+            println!("{}", serde_json::to_string(&report)?);
         } else {
-            match info {
-                Some(i) => println!(
-                    "{}: spherical {} (yaw {}, pitch {}, roll {})",
-                    input.display(),
-                    kind.unwrap_or_default(),
-                    i.yaw,
-                    i.pitch,
-                    i.roll
-                ),
-                None => println!("{}: no spherical metadata", input.display()),
-            }
+            println!("{report}");
         }
         return Ok(());
     }
-    let to = Projection::parse(&args.to)?;
-    let Some(kind) = reel::vision::projection::video::spherical_kind(&to) else {
-        bail!(
-            "spherical metadata declares equirect or cubemap video, not {}",
-            to.name()
-        );
-    };
+    let info = SphericalInfo::declaring(&Projection::parse(&args.to)?, (args.yaw, args.pitch, args.roll))?;
     let out_path = output(args)?;
-    let out = AtomicPath::new(out_path, global.overwrite)?;
-    let info = SphericalInfo {
-        kind,
-        yaw: args.yaw,
-        pitch: args.pitch,
-        roll: args.roll,
-    };
-    spherical::inject(input, out.temp(), &info).with_context(|| format!("{}", input.display()))?;
-    out.commit()?;
+    spherical::inject_file(input, out_path, &info, global.overwrite).with_context(|| format!("{}", input.display()))?;
     if !global.quiet {
         eprintln!("{} -> {} (spherical {})", input.display(), out_path.display(), args.to);
     }

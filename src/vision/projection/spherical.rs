@@ -6,8 +6,10 @@
 //! not part of ISO/IEC 14496-12), so the remux sets that level; both demuxers read it back.
 
 use crate::error::{Error, Result};
+use crate::util::atomic::AtomicPath;
+use crate::vision::projection::Projection;
 use ffmpeg_next::ffi;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// The projections Spherical Video V2 can declare.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -23,6 +25,82 @@ pub struct SphericalInfo {
     pub yaw: f64,
     pub pitch: f64,
     pub roll: f64,
+}
+
+impl SphericalKind {
+    /// The kind a video in `projection` declares; `None` for projections Spherical Video V2 cannot declare.
+    pub fn of(projection: &Projection) -> Option<SphericalKind> {
+        match projection {
+            Projection::Equirect => Some(SphericalKind::Equirect),
+            Projection::Cubemap(_) => Some(SphericalKind::Cubemap),
+            _ => None,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            SphericalKind::Equirect => "equirect",
+            SphericalKind::Cubemap => "cubemap",
+        }
+    }
+}
+
+impl SphericalInfo {
+    /// The metadata declaring a video in `projection`, with the initial view (yaw, pitch, roll) in degrees.
+    pub fn declaring(projection: &Projection, (yaw, pitch, roll): (f64, f64, f64)) -> Result<SphericalInfo> {
+        let kind = SphericalKind::of(projection).ok_or_else(|| {
+            Error::InvalidArgument(format!(
+                "spherical metadata declares equirect or cubemap video, not {}",
+                projection.name()
+            ))
+        })?;
+        Ok(SphericalInfo { kind, yaw, pitch, roll })
+    }
+}
+
+/// A file's spherical metadata as `stitch360 --show-metadata` reports it (JSON with `--json`, else one line).
+#[derive(Debug, serde::Serialize)]
+pub struct SphericalReport {
+    pub input: PathBuf,
+    pub spherical: bool,
+    pub projection: Option<&'static str>,
+    pub yaw: Option<f64>,
+    pub pitch: Option<f64>,
+    pub roll: Option<f64>,
+}
+
+impl SphericalReport {
+    pub fn of(input: &Path) -> Result<SphericalReport> {
+        let info = read(input)?;
+        Ok(SphericalReport {
+            input: input.to_path_buf(),
+            spherical: info.is_some(),
+            projection: info.map(|i| i.kind.name()),
+            yaw: info.map(|i| i.yaw),
+            pitch: info.map(|i| i.pitch),
+            roll: info.map(|i| i.roll),
+        })
+    }
+}
+
+impl std::fmt::Display for SphericalReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match (self.projection, self.yaw, self.pitch, self.roll) {
+            (Some(kind), Some(yaw), Some(pitch), Some(roll)) => write!(
+                f,
+                "{}: spherical {kind} (yaw {yaw}, pitch {pitch}, roll {roll})",
+                self.input.display()
+            ),
+            _ => write!(f, "{}: no spherical metadata", self.input.display()),
+        }
+    }
+}
+
+/// [`inject`] into `output` through a temporary name: an interrupted copy leaves nothing under `output`.
+pub fn inject_file(input: &Path, output: &Path, info: &SphericalInfo, overwrite: bool) -> Result<()> {
+    let out = AtomicPath::new(output, overwrite)?;
+    inject(input, out.temp(), info)?;
+    out.commit()
 }
 
 fn ff(path: &Path, what: &str, e: ffmpeg_next::Error) -> Error {
@@ -176,4 +254,40 @@ pub fn inject(input: &Path, output: &Path, info: &SphericalInfo) -> Result<()> {
     }
     octx.write_trailer().map_err(|e| ff(output, "write trailer", e))?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_equirect_and_cubemap_can_be_declared() {
+        let info = SphericalInfo::declaring(&Projection::parse("c3x2").unwrap(), (30.0, 0.0, 0.0)).unwrap();
+        assert_eq!((info.kind, info.yaw), (SphericalKind::Cubemap, 30.0));
+        let refused = SphericalInfo::declaring(&Projection::parse("eac").unwrap(), (0.0, 0.0, 0.0)).unwrap_err();
+        assert!(
+            refused
+                .to_string()
+                .starts_with("spherical metadata declares equirect or cubemap video, not "),
+            "{refused}"
+        );
+    }
+
+    #[test]
+    fn a_report_reads_as_one_line() {
+        let mut report = SphericalReport {
+            input: PathBuf::from("a.mp4"),
+            spherical: true,
+            projection: Some("equirect"),
+            yaw: Some(30.0),
+            pitch: Some(-5.5),
+            roll: Some(0.0),
+        };
+        assert_eq!(
+            report.to_string(),
+            "a.mp4: spherical equirect (yaw 30, pitch -5.5, roll 0)"
+        );
+        report.projection = None;
+        assert_eq!(report.to_string(), "a.mp4: no spherical metadata");
+    }
 }

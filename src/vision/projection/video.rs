@@ -2,7 +2,6 @@
 //! trace (`viewport` filter), then Spherical Video V2 metadata in the output when it is equirect or cubemap in a
 //! container that carries it (MP4/MOV/MKV).
 
-use super::Projection;
 use super::spherical::{self, SphericalInfo, SphericalKind};
 use crate::error::{Error, Result};
 use crate::graph::spec::{GraphSpec, InputSpec, OutputSpec, VideoSpec};
@@ -60,15 +59,6 @@ pub fn viewport_chain(trace: &Path, (w, h): (u32, u32), h_fov: f64, v_fov: Optio
         c.push_str(&format!(":v_fov={v}"));
     }
     Ok(c)
-}
-
-/// The spherical metadata kind for an output projection (equirect and cubemap are the ones players know).
-pub fn spherical_kind(to: &Projection) -> Option<SphericalKind> {
-    match to {
-        Projection::Equirect => Some(SphericalKind::Equirect),
-        Projection::Cubemap(_) => Some(SphericalKind::Cubemap),
-        _ => None,
-    }
 }
 
 /// Runs the job; returns the graph's summary and whether spherical metadata was written.
