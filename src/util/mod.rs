@@ -2,4 +2,5 @@
 
 pub mod atomic;
 pub mod memory;
+pub mod simd;
 pub mod time;

@@ -324,8 +324,7 @@ fn hold(frame: &VideoFrame, format: &VideoFormat, quality: Quality) -> Result<He
             eight.push(p);
         }
     }
-    // Bilinear warping (fast) reads f32 copies of the planes.
-    let f32_copies = quality == Quality::Fast;
+    let f32_copies = quality.warps_from_f32();
     let (planes, luma, as_f32) = if ten {
         let (luma, as_f32) = rayon::join(
             || luma_to_f32(&sixteen[0], 1023.0),

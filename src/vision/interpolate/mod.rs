@@ -38,6 +38,12 @@ impl Quality {
         }
     }
 
+    /// Whether warping at this quality reads `f32` copies of the planes (see
+    /// [`PairMotion::synthesize_with`]): bilinear warping (`fast`) without AVX2 gathers does.
+    pub fn warps_from_f32(self) -> bool {
+        self == Quality::Fast && !synth::gathers()
+    }
+
     /// The flow settings for pictures `width` luma pixels wide: `balanced` and `best` compute the flow at
     /// full resolution when half resolution would be under 300 pixels wide (small pictures such as
     /// UCF101's 320x240 lose too much detail at half size, and full resolution is cheap there).
@@ -270,9 +276,10 @@ impl PairMotion {
         self.synthesize_with(a, b, None, t, max_value)
     }
 
-    /// Whether [`PairMotion::synthesize_with`] can use `f32` copies of the planes (bilinear warping).
+    /// Whether [`PairMotion::synthesize_with`] can use `f32` copies of the planes (bilinear warping
+    /// without AVX2 gathers, which read the planes as they are).
     pub fn reads_f32(&self) -> bool {
-        !self.cubic
+        !self.cubic && !synth::gathers()
     }
 
     /// [`PairMotion::synthesize`] with, optionally, the planes of A and B already converted to `f32` (as

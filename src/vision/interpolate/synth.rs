@@ -238,18 +238,171 @@ fn push_pull(su: &[f32], sv: &[f32], sw: &[f32], w: usize, h: usize) -> (Vec<f32
     (u, v)
 }
 
-/// Bilinear sample of an integer plane at a position already inside it (0 <= x <= w - 1, same for y).
+/// Bilinear sample of a plane at least 2 x 2 at a position already inside it (0 <= x <= w - 1, same
+/// for y). The top-left tap stops one short of the last row and column (the weight of the next one is
+/// then 1), so all four taps are in the plane without a clamp each.
 #[inline(always)]
-fn sample_inside<T: Sample>(p: &Plane<T>, x: f32, y: f32) -> f32 {
-    let (w, h) = (p.width, p.height);
-    let (x0, y0) = (x as i32 as usize, y as i32 as usize);
+pub(super) fn sample_clamped<T: Sample>(p: &Plane<T>, x: f32, y: f32) -> f32 {
+    let w = p.width;
+    let (x0, y0) = ((x as i32).min(w as i32 - 2), (y as i32).min(p.height as i32 - 2));
     let (fx, fy) = (x - x0 as f32, y - y0 as f32);
-    let x1 = (x0 + 1).min(w - 1);
-    let r0 = &p.data[y0 * w..][..w];
-    let r1 = &p.data[(y0 + 1).min(h - 1) * w..][..w];
-    let top = r0[x0].to_f32() + (r0[x1].to_f32() - r0[x0].to_f32()) * fx;
-    let bottom = r1[x0].to_f32() + (r1[x1].to_f32() - r1[x0].to_f32()) * fx;
+    let i = y0 as usize * w + x0 as usize;
+    let (r0, r1) = (&p.data[i..i + 2], &p.data[i + w..i + w + 2]);
+    let top = r0[0].to_f32() + (r0[1].to_f32() - r0[0].to_f32()) * fx;
+    let bottom = r1[0].to_f32() + (r1[1].to_f32() - r1[0].to_f32()) * fx;
     top + (bottom - top) * fy
+}
+
+/// Bilinear samples of a plane at least 2 x 2 at positions inside it (as [`sample_clamped`]), with AVX2
+/// gathers where the CPU has them (see [`gathers`]); `None` where it has not, or for a plane they cannot
+/// address.
+pub(super) fn sample_row_gather<T: Sample>(p: &Plane<T>, xs: &[f32], ys: &[f32], out: &mut [f32]) -> Option<()> {
+    #[cfg(target_arch = "x86_64")]
+    if gathers() {
+        // SAFETY: the CPU has AVX2 and FMA (`gathers`), the target features' only requirement.
+        return unsafe { avx2::sample_row(p, xs, ys, out) };
+    }
+    let _ = (p, xs, ys, out);
+    None
+}
+
+/// Whether [`sample_row_gather`] runs on this CPU (AVX2 and FMA). The scalar loop waits on its loads
+/// one pixel at a time; eight gathered at once keep the memory busy.
+pub(super) fn gathers() -> bool {
+    #[cfg(test)]
+    if SCALAR_ONLY.load(std::sync::atomic::Ordering::Relaxed) {
+        return false;
+    }
+    #[cfg(target_arch = "x86_64")]
+    return std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma");
+    #[cfg(not(target_arch = "x86_64"))]
+    false
+}
+
+/// Tests set this to run the scalar path on CPUs with gathers too.
+#[cfg(test)]
+pub(super) static SCALAR_ONLY: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+#[cfg(target_arch = "x86_64")]
+mod avx2 {
+    use super::{Plane, Sample};
+    use std::any::TypeId;
+    use std::arch::x86_64::*;
+
+    /// [`super::sample_row_gather`] for 8-bit, 16-bit and `f32` planes, 8 pixels per step (`None` for
+    /// other sample types and planes too large for 32-bit offsets).
+    #[target_feature(enable = "avx2,fma")]
+    pub fn sample_row<T: Sample>(p: &Plane<T>, xs: &[f32], ys: &[f32], out: &mut [f32]) -> Option<()> {
+        let n = out.len().min(xs.len()).min(ys.len());
+        let (w, h) = (p.width, p.height);
+        // Gather offsets are i32 (in bytes for 8-bit planes).
+        if w < 2 || h < 2 || p.data.len() < w * h || w * h > i32::MAX as usize / 4 {
+            return None;
+        }
+        let kind = TypeId::of::<T>();
+        let base = p.data.as_ptr() as *const i32;
+        let byte = _mm256_set1_epi32(0xff);
+        let word = _mm256_set1_epi32(0xffff);
+        // The taps of 8 pixels whose top-left taps are at element offsets `at` (0 <= x0 <= w - 2,
+        // 0 <= y0 <= h - 2), as floats: (top left, top right, bottom left, bottom right).
+        if kind == TypeId::of::<u8>() {
+            let up = _mm256_set1_epi32(w as i32 - 2);
+            rows(p, xs, ys, out, n, move |at| {
+                // SAFETY: four bytes from `at` end at (h - 2) w + (w - 2) + 3 <= w h - 1 (w >= 2); four from
+                // at + w - 2 (>= 0) end at at + w + 1 <= w h - 1. Both inside the plane.
+                let (top, bottom) = unsafe {
+                    (
+                        _mm256_i32gather_epi32::<1>(base, at),
+                        _mm256_i32gather_epi32::<1>(base, _mm256_add_epi32(at, up)),
+                    )
+                };
+                [
+                    _mm256_cvtepi32_ps(_mm256_and_si256(top, byte)),
+                    _mm256_cvtepi32_ps(_mm256_and_si256(_mm256_srli_epi32::<8>(top), byte)),
+                    _mm256_cvtepi32_ps(_mm256_and_si256(_mm256_srli_epi32::<16>(bottom), byte)),
+                    _mm256_cvtepi32_ps(_mm256_srli_epi32::<24>(bottom)),
+                ]
+            })
+        } else if kind == TypeId::of::<u16>() {
+            let down = _mm256_set1_epi32(w as i32);
+            rows(p, xs, ys, out, n, move |at| {
+                // SAFETY: two 16-bit samples from `at` and from at + w, the last ending at element
+                // (h - 1) w + w - 1 = w h - 1: inside the plane.
+                let (top, bottom) = unsafe {
+                    (
+                        _mm256_i32gather_epi32::<2>(base, at),
+                        _mm256_i32gather_epi32::<2>(base, _mm256_add_epi32(at, down)),
+                    )
+                };
+                [
+                    _mm256_cvtepi32_ps(_mm256_and_si256(top, word)),
+                    _mm256_cvtepi32_ps(_mm256_srli_epi32::<16>(top)),
+                    _mm256_cvtepi32_ps(_mm256_and_si256(bottom, word)),
+                    _mm256_cvtepi32_ps(_mm256_srli_epi32::<16>(bottom)),
+                ]
+            })
+        } else if kind == TypeId::of::<f32>() {
+            let base = base as *const f32;
+            rows(p, xs, ys, out, n, move |at| {
+                // SAFETY: the last tap is at + w + 1 <= (h - 1) w + w - 1 = w h - 1: inside the plane.
+                unsafe {
+                    [
+                        _mm256_i32gather_ps::<4>(base, at),
+                        _mm256_i32gather_ps::<4>(base.add(1), at),
+                        _mm256_i32gather_ps::<4>(base.add(w), at),
+                        _mm256_i32gather_ps::<4>(base.add(w + 1), at),
+                    ]
+                }
+            })
+        } else {
+            return None;
+        }
+        Some(())
+    }
+
+    /// The loop of [`sample_row`] over `n` positions, given how to fetch the 2 x 2 taps of 8 pixels from
+    /// their top-left taps' element offsets (0 <= x0 <= w - 2, 0 <= y0 <= h - 2), as floats in the order
+    /// top left, top right, bottom left, bottom right.
+    #[target_feature(enable = "avx2,fma")]
+    #[inline]
+    fn rows<T: Sample>(
+        p: &Plane<T>,
+        xs: &[f32],
+        ys: &[f32],
+        out: &mut [f32],
+        n: usize,
+        taps: impl Fn(__m256i) -> [__m256; 4],
+    ) {
+        let (w, h) = (p.width, p.height);
+        let (x_last, y_last) = (_mm256_set1_epi32(w as i32 - 2), _mm256_set1_epi32(h as i32 - 2));
+        let (x_max, y_max) = (_mm256_set1_ps((w - 1) as f32), _mm256_set1_ps((h - 1) as f32));
+        let zero = _mm256_setzero_ps();
+        let width = _mm256_set1_epi32(w as i32);
+        let mut k = 0;
+        while k + 8 <= n {
+            // SAFETY: k + 8 <= n, so the 8-lane loads and the store stay inside `xs`, `ys` and `out`.
+            let (x, y) = unsafe { (_mm256_loadu_ps(xs.as_ptr().add(k)), _mm256_loadu_ps(ys.as_ptr().add(k))) };
+            // Clamped again here (NaN becomes 0): the offsets stay inside the plane whatever was passed.
+            let x = _mm256_min_ps(_mm256_max_ps(x, zero), x_max);
+            let y = _mm256_min_ps(_mm256_max_ps(y, zero), y_max);
+            let x0 = _mm256_min_epi32(_mm256_cvttps_epi32(x), x_last);
+            let y0 = _mm256_min_epi32(_mm256_cvttps_epi32(y), y_last);
+            let fx = _mm256_sub_ps(x, _mm256_cvtepi32_ps(x0));
+            let fy = _mm256_sub_ps(y, _mm256_cvtepi32_ps(y0));
+            let [p00, p01, p10, p11] = taps(_mm256_add_epi32(_mm256_mullo_epi32(y0, width), x0));
+            let top = _mm256_fmadd_ps(_mm256_sub_ps(p01, p00), fx, p00);
+            let bottom = _mm256_fmadd_ps(_mm256_sub_ps(p11, p10), fx, p10);
+            let v = _mm256_fmadd_ps(_mm256_sub_ps(bottom, top), fy, top);
+            // SAFETY: as for the loads.
+            unsafe { _mm256_storeu_ps(out.as_mut_ptr().add(k), v) };
+            k += 8;
+        }
+        // The last few one by one, clamped as the lanes are (`max` drops a NaN).
+        let (wm, hm) = ((w - 1) as f32, (h - 1) as f32);
+        for k in k..n {
+            out[k] = super::sample_clamped(p, xs[k].max(0.0).min(wm), ys[k].max(0.0).min(hm));
+        }
+    }
 }
 
 /// Catmull-Rom bicubic sample of an integer plane (border extended): sharper than bilinear, so the
@@ -448,8 +601,13 @@ pub fn warp_blend<T: Sample>(
     if pw == 0 || ph == 0 || b.width != pw || b.height != ph {
         return a.clone();
     }
-    if cubic {
+    // The bilinear path reads 2 x 2 taps without clamping each; the bicubic one clamps every tap.
+    if cubic || pw < 2 || ph < 2 {
         return warp_planes(map, a, b, t, max_value, true);
+    }
+    // With gathers the integer planes are read as they are: a quarter of the memory of f32 copies.
+    if gathers() {
+        return warp_planes(map, a, b, t, max_value, false);
     }
     // Bilinear warping reads each sample about twice per side: converting the planes to f32 once is
     // cheaper than converting four integers per read (a stream converts each frame once, for all pairs).
@@ -501,76 +659,95 @@ fn warp_planes<S: Sample, T: Sample>(
         .par_chunks_mut(pw * WARP_ROWS)
         .enumerate()
         .for_each(|(chunk, rows)| {
-            let (mut top, mut bottom) = (WideRow::new(pw), WideRow::new(pw));
-            let mut coords = [
-                vec![0f32; pw],
-                vec![0f32; pw],
-                vec![0f32; pw],
-                vec![0f32; pw],
-                vec![0f32; pw],
-                vec![0f32; pw],
-            ];
-            for (r, row) in rows.chunks_mut(pw).enumerate() {
-                let y = chunk * WARP_ROWS + r;
-                let my = ((y as f32 + 0.5) * ky - 0.5).clamp(0.0, (mh - 1) as f32);
-                let y0 = my as i32 as usize;
-                let y1 = (y0 + 1).min(mh - 1);
-                let fy = my - y0 as f32;
-                if top.index != y0 {
-                    if bottom.index == y0 {
-                        std::mem::swap(&mut top, &mut bottom);
-                    } else {
-                        top.fill(map, y0, &cols);
+            crate::util::simd::wide(
+                #[inline(always)]
+                || {
+                    let (mut top, mut bottom) = (WideRow::new(pw), WideRow::new(pw));
+                    let mut coords = [
+                        vec![0f32; pw],
+                        vec![0f32; pw],
+                        vec![0f32; pw],
+                        vec![0f32; pw],
+                        vec![0f32; pw],
+                        vec![0f32; pw],
+                    ];
+                    let mut samples = [vec![0f32; pw], vec![0f32; pw]];
+                    for (r, row) in rows.chunks_mut(pw).enumerate() {
+                        let y = chunk * WARP_ROWS + r;
+                        let my = ((y as f32 + 0.5) * ky - 0.5).clamp(0.0, (mh - 1) as f32);
+                        let y0 = my as i32 as usize;
+                        let y1 = (y0 + 1).min(mh - 1);
+                        let fy = my - y0 as f32;
+                        if top.index != y0 {
+                            if bottom.index == y0 {
+                                std::mem::swap(&mut top, &mut bottom);
+                            } else {
+                                top.fill(map, y0, &cols);
+                            }
+                        }
+                        if bottom.index != y1 {
+                            bottom.fill(map, y1, &cols);
+                        }
+                        let yf = y as f32;
+                        let [ax, ay, bx, by, al, unm] = &mut coords;
+                        // Same-length slices, so the loop below has no bounds checks and vectorises.
+                        let (ax, ay, bx, by, al, unm) = (
+                            &mut ax[..pw],
+                            &mut ay[..pw],
+                            &mut bx[..pw],
+                            &mut by[..pw],
+                            &mut al[..pw],
+                            &mut unm[..pw],
+                        );
+                        let (tu, tv, ta, xs) = (&top.u[..pw], &top.v[..pw], &top.alpha[..pw], &xs[..pw]);
+                        let (bu, bv, ba) = (&bottom.u[..pw], &bottom.v[..pw], &bottom.alpha[..pw]);
+                        let (tn, bn) = (&top.unmoved[..pw], &bottom.unmoved[..pw]);
+                        for x in 0..pw {
+                            let u = tu[x] + (bu[x] - tu[x]) * fy;
+                            let v = tv[x] + (bv[x] - tv[x]) * fy;
+                            al[x] = ta[x] + (ba[x] - ta[x]) * fy;
+                            unm[x] = tn[x] + (bn[x] - tn[x]) * fy;
+                            // Border extension by clamping here, where it vectorises.
+                            ax[x] = (xs[x] + sa_x * u).max(0.0).min(wmax);
+                            ay[x] = (yf + sa_y * v).max(0.0).min(hmax);
+                            bx[x] = (xs[x] + sb_x * u).max(0.0).min(wmax);
+                            by[x] = (yf + sb_y * v).max(0.0).min(hmax);
+                        }
+                        let (ax, ay, bx, by, al, unm) = (&ax[..], &ay[..], &bx[..], &by[..], &al[..], &unm[..]);
+                        // The unmoved crossfade reads the output pixel's own place in A and B.
+                        let arow = &a.data[y * pw..][..pw];
+                        let brow = &b.data[y * pw..][..pw];
+                        if cubic {
+                            for (x, o) in row.iter_mut().enumerate() {
+                                let (va, vb) = (sample_cubic(a, ax[x], ay[x]), sample_cubic(b, bx[x], by[x]));
+                                let m = va + al[x] * (vb - va);
+                                let st = arow[x].to_f32() + t * (brow[x].to_f32() - arow[x].to_f32());
+                                *o = T::from_f32(m + unm[x] * (st - m), max_value);
+                            }
+                        } else {
+                            // The gathers alone, in their own loop (they do not vectorise); the blend below does.
+                            let [va, vb] = &mut samples;
+                            let (va, vb) = (&mut va[..pw], &mut vb[..pw]);
+                            if sample_row_gather(a, ax, ay, va).is_none() {
+                                for x in 0..pw {
+                                    va[x] = sample_clamped(a, ax[x], ay[x]);
+                                }
+                            }
+                            if sample_row_gather(b, bx, by, vb).is_none() {
+                                for x in 0..pw {
+                                    vb[x] = sample_clamped(b, bx[x], by[x]);
+                                }
+                            }
+                            let (va, vb) = (&va[..], &vb[..]);
+                            for (x, o) in row.iter_mut().enumerate() {
+                                let m = va[x] + al[x] * (vb[x] - va[x]);
+                                let st = arow[x].to_f32() + t * (brow[x].to_f32() - arow[x].to_f32());
+                                *o = T::from_f32(m + unm[x] * (st - m), max_value);
+                            }
+                        }
                     }
-                }
-                if bottom.index != y1 {
-                    bottom.fill(map, y1, &cols);
-                }
-                let yf = y as f32;
-                let [ax, ay, bx, by, al, unm] = &mut coords;
-                // Same-length slices, so the loop below has no bounds checks and vectorises.
-                let (ax, ay, bx, by, al, unm) = (
-                    &mut ax[..pw],
-                    &mut ay[..pw],
-                    &mut bx[..pw],
-                    &mut by[..pw],
-                    &mut al[..pw],
-                    &mut unm[..pw],
-                );
-                let (tu, tv, ta, xs) = (&top.u[..pw], &top.v[..pw], &top.alpha[..pw], &xs[..pw]);
-                let (bu, bv, ba) = (&bottom.u[..pw], &bottom.v[..pw], &bottom.alpha[..pw]);
-                let (tn, bn) = (&top.unmoved[..pw], &bottom.unmoved[..pw]);
-                for x in 0..pw {
-                    let u = tu[x] + (bu[x] - tu[x]) * fy;
-                    let v = tv[x] + (bv[x] - tv[x]) * fy;
-                    al[x] = ta[x] + (ba[x] - ta[x]) * fy;
-                    unm[x] = tn[x] + (bn[x] - tn[x]) * fy;
-                    // Border extension by clamping here, where it vectorises.
-                    ax[x] = (xs[x] + sa_x * u).max(0.0).min(wmax);
-                    ay[x] = (yf + sa_y * v).max(0.0).min(hmax);
-                    bx[x] = (xs[x] + sb_x * u).max(0.0).min(wmax);
-                    by[x] = (yf + sb_y * v).max(0.0).min(hmax);
-                }
-                let (ax, ay, bx, by, al, unm) = (&ax[..], &ay[..], &bx[..], &by[..], &al[..], &unm[..]);
-                // The unmoved crossfade reads the output pixel's own place in A and B.
-                let arow = &a.data[y * pw..][..pw];
-                let brow = &b.data[y * pw..][..pw];
-                if cubic {
-                    for (x, o) in row.iter_mut().enumerate() {
-                        let (va, vb) = (sample_cubic(a, ax[x], ay[x]), sample_cubic(b, bx[x], by[x]));
-                        let m = va + al[x] * (vb - va);
-                        let st = arow[x].to_f32() + t * (brow[x].to_f32() - arow[x].to_f32());
-                        *o = T::from_f32(m + unm[x] * (st - m), max_value);
-                    }
-                } else {
-                    for (x, o) in row.iter_mut().enumerate() {
-                        let (va, vb) = (sample_inside(a, ax[x], ay[x]), sample_inside(b, bx[x], by[x]));
-                        let m = va + al[x] * (vb - va);
-                        let st = arow[x].to_f32() + t * (brow[x].to_f32() - arow[x].to_f32());
-                        *o = T::from_f32(m + unm[x] * (st - m), max_value);
-                    }
-                }
-            }
+                },
+            )
         });
     out
 }

@@ -345,3 +345,115 @@ fn contradictory_motion_leans_on_the_unmoved_crossfade() {
     let share = interior(&motion(3.0));
     assert!(share > 0.2 && share <= synth::STATIC_SHARE, "unmoved share {share}");
 }
+
+/// The gathered rows (8-bit, 16-bit and `f32` planes) sample what the scalar bilinear samples, at
+/// positions on every edge and corner, beyond them, and NaN, for row lengths that leave a tail.
+#[test]
+fn gathered_rows_match_scalar_samples() {
+    if !synth::gathers() {
+        eprintln!("skip: this CPU has no AVX2 gathers");
+        return;
+    }
+    let (w, h) = (13, 7);
+    let bytes: Vec<u8> = (0..w * h).map(|k| ((k * 37 + 11) % 256) as u8).collect();
+    let eight = Plane::from_vec(w, h, bytes.clone()).unwrap();
+    let ten = Plane::from_vec(w, h, bytes.iter().map(|&b| b as u16 * 4 + 3).collect()).unwrap();
+    let float = Plane::from_vec(w, h, bytes.iter().map(|&b| b as f32 * 0.5).collect()).unwrap();
+    let (wm, hm) = ((w - 1) as f32, (h - 1) as f32);
+    let mut xs = vec![
+        0.0,
+        wm,
+        wm,
+        0.0,
+        3.25,
+        11.9,
+        12.0,
+        0.5,
+        -3.0,
+        40.0,
+        f32::NAN,
+        6.75,
+        2.0,
+        wm - 0.01,
+    ];
+    let mut ys = vec![
+        0.0,
+        0.0,
+        hm,
+        hm,
+        5.5,
+        6.0,
+        2.75,
+        6.99,
+        1.0,
+        -2.0,
+        3.0,
+        f32::NAN,
+        100.0,
+        hm - 0.01,
+    ];
+    for k in 0..23 {
+        xs.push((k as f32 * 0.731) % wm);
+        ys.push((k as f32 * 0.377) % hm);
+    }
+    // The scalar sample takes positions already inside the plane (NaN as 0), as the warp passes them.
+    let inside = |v: f32, max: f32| if v.is_nan() { 0.0 } else { v.clamp(0.0, max) };
+    fn check<T: Sample>(p: &Plane<T>, xs: &[f32], ys: &[f32], scalar: impl Fn(usize) -> f32) {
+        for n in [xs.len(), 8, 9, 3] {
+            let mut out = vec![-1.0; n];
+            assert!(synth::sample_row_gather(p, &xs[..n], &ys[..n], &mut out).is_some());
+            for (k, &v) in out.iter().enumerate() {
+                let want = scalar(k);
+                assert!(
+                    (v - want).abs() < 1e-3 * want.abs().max(1.0),
+                    "n {n} at {k} ({}, {}): {v} vs {want}",
+                    xs[k],
+                    ys[k]
+                );
+            }
+        }
+    }
+    let at = |k: usize| (inside(xs[k], wm), inside(ys[k], hm));
+    check(&eight, &xs, &ys, |k| synth::sample_clamped(&eight, at(k).0, at(k).1));
+    check(&ten, &xs, &ys, |k| synth::sample_clamped(&ten, at(k).0, at(k).1));
+    check(&float, &xs, &ys, |k| synth::sample_clamped(&float, at(k).0, at(k).1));
+}
+
+/// `fast` warps the 8-bit and 10-bit planes as they are with gathers, and from `f32` copies without:
+/// both give the same picture to one code value.
+#[test]
+fn gathered_and_scalar_warps_agree() {
+    if !synth::gathers() {
+        eprintln!("skip: this CPU has no AVX2 gathers");
+        return;
+    }
+    let luma = |t: f32| render(96, 80, move |x, y| texture(x - 5.0 * t, y + 2.0 * t, 4));
+    let chroma = |t: f32| render(48, 40, move |x, y| texture(2.0 * x - 5.0 * t, 2.0 * y + 2.0 * t, 5));
+    let motion = PairMotion::analyze(&luma(0.0), &luma(1.0), Quality::Fast);
+    fn both<T: Sample>(m: &PairMotion, a: &[Plane<T>], b: &[Plane<T>], max: f32) -> (Vec<Plane<T>>, Vec<Plane<T>>) {
+        let gathered = m.synthesize(a, b, 0.4, max);
+        synth::SCALAR_ONLY.store(true, std::sync::atomic::Ordering::Relaxed);
+        let (fa, fb) = (to_f32_planes(a), to_f32_planes(b));
+        let scalar = m.synthesize_with(a, b, Some((&fa, &fb)), 0.4, max);
+        synth::SCALAR_ONLY.store(false, std::sync::atomic::Ordering::Relaxed);
+        (gathered, scalar)
+    }
+    let quantise = |p: Plane<f32>, k: f32| p.data.iter().map(|v| (v * k).round() as u32).collect::<Vec<u32>>();
+    let frames = |t: f32| [luma(t), chroma(t)];
+    let eight = |t: f32| {
+        frames(t)
+            .map(|p| Plane::from_vec(p.width, p.height, quantise(p, 1.0).iter().map(|&v| v as u8).collect()).unwrap())
+    };
+    let ten = |t: f32| {
+        frames(t)
+            .map(|p| Plane::from_vec(p.width, p.height, quantise(p, 4.0).iter().map(|&v| v as u16).collect()).unwrap())
+    };
+    let (g8, s8) = both(&motion, &eight(0.0), &eight(1.0), 255.0);
+    let (g10, s10) = both(&motion, &ten(0.0), &ten(1.0), 1023.0);
+    for (g, s) in g8.iter().zip(&s8) {
+        assert!(g.data.iter().zip(&s.data).all(|(x, y)| x.abs_diff(*y) <= 1));
+    }
+    for (g, s) in g10.iter().zip(&s10) {
+        assert!(g.data.iter().zip(&s.data).all(|(x, y)| x.abs_diff(*y) <= 1));
+    }
+}
