@@ -279,6 +279,18 @@ pub(super) fn gathers() -> bool {
     false
 }
 
+/// Catmull-Rom samples (as [`sample_cubic`]) of an 8-bit plane, with AVX2 gathers where the CPU has them:
+/// one four-byte gather fetches a row of the 4 x 4 taps. `None` without gathers or for other sample types.
+pub(super) fn sample_row_cubic_gather<T: Sample>(p: &Plane<T>, xs: &[f32], ys: &[f32], out: &mut [f32]) -> Option<()> {
+    #[cfg(target_arch = "x86_64")]
+    if gathers() {
+        // SAFETY: the CPU has AVX2 and FMA (`gathers`), the target features' only requirement.
+        return unsafe { avx2::sample_row_cubic(p, xs, ys, out) };
+    }
+    let _ = (p, xs, ys, out);
+    None
+}
+
 /// Tests set this to run the scalar path on CPUs with gathers too.
 #[cfg(test)]
 pub(super) static SCALAR_ONLY: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
@@ -360,6 +372,110 @@ mod avx2 {
         Some(())
     }
 
+    /// [`super::sample_row_cubic_gather`]: 8 pixels per step where all their 4 x 4 taps lie inside the plane
+    /// (four gathers of four bytes, one per tap row); steps with a tap beyond an edge, and the last few
+    /// pixels, take the scalar sample (which extends the border).
+    #[target_feature(enable = "avx2,fma")]
+    pub fn sample_row_cubic<T: Sample>(p: &Plane<T>, xs: &[f32], ys: &[f32], out: &mut [f32]) -> Option<()> {
+        let n = out.len().min(xs.len()).min(ys.len());
+        let (w, h) = (p.width, p.height);
+        if TypeId::of::<T>() != TypeId::of::<u8>()
+            || w < 4
+            || h < 4
+            || p.data.len() < w * h
+            || w * h > i32::MAX as usize
+        {
+            return None;
+        }
+        let base = p.data.as_ptr() as *const i32;
+        // Positions are clamped as the lanes clamp them (`max` drops a NaN) for the scalar samples too.
+        let (wm, hm) = ((w - 1) as f32, (h - 1) as f32);
+        let (x_max, y_max) = (_mm256_set1_ps(wm), _mm256_set1_ps(hm));
+        // Interior: 1 <= ix <= w - 3 and 1 <= iy <= h - 3, so taps ix - 1 ..= ix + 2 and rows iy - 1 ..= iy + 2
+        // are all inside.
+        let (x_hi, y_hi) = (_mm256_set1_epi32(w as i32 - 3), _mm256_set1_epi32(h as i32 - 3));
+        let one = _mm256_set1_epi32(1);
+        let zero = _mm256_setzero_ps();
+        let width = _mm256_set1_epi32(w as i32);
+        let byte = _mm256_set1_epi32(0xff);
+        let (half, one_half, two_half, two) = (
+            _mm256_set1_ps(0.5),
+            _mm256_set1_ps(1.5),
+            _mm256_set1_ps(2.5),
+            _mm256_set1_ps(2.0),
+        );
+        // Catmull-Rom weights of a fraction, in the same terms as the scalar sample.
+        let weights = |a: __m256| {
+            let a2 = _mm256_mul_ps(a, a);
+            let a3 = _mm256_mul_ps(a2, a);
+            let neg = |v: __m256| _mm256_sub_ps(zero, v);
+            [
+                _mm256_sub_ps(_mm256_add_ps(_mm256_mul_ps(neg(half), a3), a2), _mm256_mul_ps(half, a)),
+                _mm256_add_ps(
+                    _mm256_sub_ps(_mm256_mul_ps(one_half, a3), _mm256_mul_ps(two_half, a2)),
+                    _mm256_set1_ps(1.0),
+                ),
+                _mm256_add_ps(
+                    _mm256_add_ps(_mm256_mul_ps(neg(one_half), a3), _mm256_mul_ps(two, a2)),
+                    _mm256_mul_ps(half, a),
+                ),
+                _mm256_sub_ps(_mm256_mul_ps(half, a3), _mm256_mul_ps(half, a2)),
+            ]
+        };
+        let mut k = 0;
+        while k + 8 <= n {
+            // SAFETY: k + 8 <= n, so the 8-lane loads and the store stay inside `xs`, `ys` and `out`.
+            let (x, y) = unsafe { (_mm256_loadu_ps(xs.as_ptr().add(k)), _mm256_loadu_ps(ys.as_ptr().add(k))) };
+            let x = _mm256_min_ps(_mm256_max_ps(x, zero), x_max);
+            let y = _mm256_min_ps(_mm256_max_ps(y, zero), y_max);
+            let (ix, iy) = (_mm256_cvttps_epi32(x), _mm256_cvttps_epi32(y));
+            let outside = _mm256_or_si256(
+                _mm256_or_si256(_mm256_cmpgt_epi32(one, ix), _mm256_cmpgt_epi32(ix, x_hi)),
+                _mm256_or_si256(_mm256_cmpgt_epi32(one, iy), _mm256_cmpgt_epi32(iy, y_hi)),
+            );
+            if _mm256_movemask_epi8(outside) != 0 {
+                for j in k..k + 8 {
+                    out[j] = super::sample_cubic(p, xs[j].max(0.0).min(wm), ys[j].max(0.0).min(hm));
+                }
+                k += 8;
+                continue;
+            }
+            let wx = weights(_mm256_sub_ps(x, _mm256_cvtepi32_ps(ix)));
+            let wy = weights(_mm256_sub_ps(y, _mm256_cvtepi32_ps(iy)));
+            // Offset of the top-left tap (ix - 1, iy - 1).
+            let mut at = _mm256_add_epi32(
+                _mm256_mullo_epi32(_mm256_sub_epi32(iy, one), width),
+                _mm256_sub_epi32(ix, one),
+            );
+            let mut acc = zero;
+            for wyj in wy {
+                // SAFETY: interior lanes only: four bytes from (ix - 1, row) end at ix + 2 <= w - 1 of a row
+                // iy - 1 ..= iy + 2, all rows of the plane.
+                let r = unsafe { _mm256_i32gather_epi32::<1>(base, at) };
+                let tap = |shift: __m256i| _mm256_cvtepi32_ps(_mm256_and_si256(_mm256_srlv_epi32(r, shift), byte));
+                let row = _mm256_add_ps(
+                    _mm256_add_ps(
+                        _mm256_mul_ps(wx[0], tap(_mm256_setzero_si256())),
+                        _mm256_mul_ps(wx[1], tap(_mm256_set1_epi32(8))),
+                    ),
+                    _mm256_add_ps(
+                        _mm256_mul_ps(wx[2], tap(_mm256_set1_epi32(16))),
+                        _mm256_mul_ps(wx[3], tap(_mm256_set1_epi32(24))),
+                    ),
+                );
+                acc = _mm256_fmadd_ps(wyj, row, acc);
+                at = _mm256_add_epi32(at, width);
+            }
+            // SAFETY: as for the loads.
+            unsafe { _mm256_storeu_ps(out.as_mut_ptr().add(k), acc) };
+            k += 8;
+        }
+        for j in k..n {
+            out[j] = super::sample_cubic(p, xs[j].max(0.0).min(wm), ys[j].max(0.0).min(hm));
+        }
+        Some(())
+    }
+
     /// The loop of [`sample_row`] over `n` positions, given how to fetch the 2 x 2 taps of 8 pixels from
     /// their top-left taps' element offsets (0 <= x0 <= w - 2, 0 <= y0 <= h - 2), as floats in the order
     /// top left, top right, bottom left, bottom right.
@@ -408,7 +524,7 @@ mod avx2 {
 /// Catmull-Rom bicubic sample of an integer plane (border extended): sharper than bilinear, so the
 /// warped frames keep their detail.
 #[inline]
-fn sample_cubic<T: Sample>(p: &Plane<T>, x: f32, y: f32) -> f32 {
+pub(super) fn sample_cubic<T: Sample>(p: &Plane<T>, x: f32, y: f32) -> f32 {
     let (w, h) = (p.width as isize, p.height as isize);
     let x = x.clamp(0.0, (w - 1) as f32);
     let y = y.clamp(0.0, (h - 1) as f32);
@@ -717,33 +833,32 @@ fn warp_planes<S: Sample, T: Sample>(
                         // The unmoved crossfade reads the output pixel's own place in A and B.
                         let arow = &a.data[y * pw..][..pw];
                         let brow = &b.data[y * pw..][..pw];
+                        // The samples alone, in their own loops (gathers, or scalar taps that do not
+                        // vectorise); the blend below vectorises.
+                        let [va, vb] = &mut samples;
+                        let (va, vb) = (&mut va[..pw], &mut vb[..pw]);
                         if cubic {
-                            for (x, o) in row.iter_mut().enumerate() {
-                                let (va, vb) = (sample_cubic(a, ax[x], ay[x]), sample_cubic(b, bx[x], by[x]));
-                                let m = va + al[x] * (vb - va);
-                                let st = arow[x].to_f32() + t * (brow[x].to_f32() - arow[x].to_f32());
-                                *o = T::from_f32(m + unm[x] * (st - m), max_value);
+                            for (p, xs, ys, out) in [(a, ax, ay, &mut *va), (b, bx, by, &mut *vb)] {
+                                if sample_row_cubic_gather(p, xs, ys, out).is_none() {
+                                    for x in 0..pw {
+                                        out[x] = sample_cubic(p, xs[x], ys[x]);
+                                    }
+                                }
                             }
                         } else {
-                            // The gathers alone, in their own loop (they do not vectorise); the blend below does.
-                            let [va, vb] = &mut samples;
-                            let (va, vb) = (&mut va[..pw], &mut vb[..pw]);
-                            if sample_row_gather(a, ax, ay, va).is_none() {
-                                for x in 0..pw {
-                                    va[x] = sample_clamped(a, ax[x], ay[x]);
+                            for (p, xs, ys, out) in [(a, ax, ay, &mut *va), (b, bx, by, &mut *vb)] {
+                                if sample_row_gather(p, xs, ys, out).is_none() {
+                                    for x in 0..pw {
+                                        out[x] = sample_clamped(p, xs[x], ys[x]);
+                                    }
                                 }
                             }
-                            if sample_row_gather(b, bx, by, vb).is_none() {
-                                for x in 0..pw {
-                                    vb[x] = sample_clamped(b, bx[x], by[x]);
-                                }
-                            }
-                            let (va, vb) = (&va[..], &vb[..]);
-                            for (x, o) in row.iter_mut().enumerate() {
-                                let m = va[x] + al[x] * (vb[x] - va[x]);
-                                let st = arow[x].to_f32() + t * (brow[x].to_f32() - arow[x].to_f32());
-                                *o = T::from_f32(m + unm[x] * (st - m), max_value);
-                            }
+                        }
+                        let (va, vb) = (&va[..], &vb[..]);
+                        for (x, o) in row.iter_mut().enumerate() {
+                            let m = va[x] + al[x] * (vb[x] - va[x]);
+                            let st = arow[x].to_f32() + t * (brow[x].to_f32() - arow[x].to_f32());
+                            *o = T::from_f32(m + unm[x] * (st - m), max_value);
                         }
                     }
                 },

@@ -396,6 +396,13 @@ fn gathered_rows_match_scalar_samples() {
         xs.push((k as f32 * 0.731) % wm);
         ys.push((k as f32 * 0.377) % hm);
     }
+    // Sixteen positions whose bicubic taps all lie inside (two whole gathered steps from index 40).
+    xs.extend([0.0, 0.0, 0.0]);
+    ys.extend([0.0, 0.0, 0.0]);
+    for k in 0..16 {
+        xs.push(1.0 + (k as f32 * 0.613) % (wm - 3.0));
+        ys.push(1.0 + (k as f32 * 0.291) % (hm - 3.0));
+    }
     // The scalar sample takes positions already inside the plane (NaN as 0), as the warp passes them.
     let inside = |v: f32, max: f32| if v.is_nan() { 0.0 } else { v.clamp(0.0, max) };
     fn check<T: Sample>(p: &Plane<T>, xs: &[f32], ys: &[f32], scalar: impl Fn(usize) -> f32) {
@@ -417,6 +424,19 @@ fn gathered_rows_match_scalar_samples() {
     check(&eight, &xs, &ys, |k| synth::sample_clamped(&eight, at(k).0, at(k).1));
     check(&ten, &xs, &ys, |k| synth::sample_clamped(&ten, at(k).0, at(k).1));
     check(&float, &xs, &ys, |k| synth::sample_clamped(&float, at(k).0, at(k).1));
+    // Bicubic (8-bit only): interior steps gathered, steps with a tap beyond an edge sampled one by one.
+    for n in [xs.len(), 8, 16, 9, 3] {
+        let mut out = vec![-1.0; n];
+        assert!(synth::sample_row_cubic_gather(&eight, &xs[..n], &ys[..n], &mut out).is_some());
+        for (k, &v) in out.iter().enumerate() {
+            let want = synth::sample_cubic(&eight, at(k).0, at(k).1);
+            assert!(
+                (v - want).abs() < 1e-3 * want.abs().max(1.0),
+                "cubic n {n} at {k}: {v} vs {want}"
+            );
+        }
+    }
+    assert!(synth::sample_row_cubic_gather(&ten, &xs, &ys, &mut vec![0.0; xs.len()]).is_none());
 }
 
 /// `fast` warps the 8-bit and 10-bit planes as they are with gathers, and from `f32` copies without:
