@@ -253,16 +253,29 @@ pub(super) fn sample_clamped<T: Sample>(p: &Plane<T>, x: f32, y: f32) -> f32 {
     top + (bottom - top) * fy
 }
 
-/// Bilinear samples of a plane at least 2 x 2 at positions inside it (as [`sample_clamped`]), with AVX2
-/// gathers where the CPU has them (see [`gathers`]); `None` where it has not, or for a plane they cannot
-/// address.
-pub(super) fn sample_row_gather<T: Sample>(p: &Plane<T>, xs: &[f32], ys: &[f32], out: &mut [f32]) -> Option<()> {
+/// Samples of a plane at positions inside it with AVX2 gathers where the CPU has them (see [`gathers`]):
+/// bilinear (as [`sample_clamped`]; 8-bit, 16-bit and `f32` planes at least 2 x 2) or, with `cubic`,
+/// Catmull-Rom (as [`sample_cubic`]; 8-bit planes at least 4 x 4, one four-byte gather per row of the
+/// 4 x 4 taps). `None` where the CPU has no gathers or for a plane they do not handle.
+pub(super) fn sample_row_gather<T: Sample>(
+    p: &Plane<T>,
+    xs: &[f32],
+    ys: &[f32],
+    out: &mut [f32],
+    cubic: bool,
+) -> Option<()> {
     #[cfg(target_arch = "x86_64")]
     if gathers() {
         // SAFETY: the CPU has AVX2 and FMA (`gathers`), the target features' only requirement.
-        return unsafe { avx2::sample_row(p, xs, ys, out) };
+        return unsafe {
+            if cubic {
+                avx2::sample_row_cubic(p, xs, ys, out)
+            } else {
+                avx2::sample_row(p, xs, ys, out)
+            }
+        };
     }
-    let _ = (p, xs, ys, out);
+    let _ = (p, xs, ys, out, cubic);
     None
 }
 
@@ -279,18 +292,6 @@ pub(super) fn gathers() -> bool {
     false
 }
 
-/// Catmull-Rom samples (as [`sample_cubic`]) of an 8-bit plane, with AVX2 gathers where the CPU has them:
-/// one four-byte gather fetches a row of the 4 x 4 taps. `None` without gathers or for other sample types.
-pub(super) fn sample_row_cubic_gather<T: Sample>(p: &Plane<T>, xs: &[f32], ys: &[f32], out: &mut [f32]) -> Option<()> {
-    #[cfg(target_arch = "x86_64")]
-    if gathers() {
-        // SAFETY: the CPU has AVX2 and FMA (`gathers`), the target features' only requirement.
-        return unsafe { avx2::sample_row_cubic(p, xs, ys, out) };
-    }
-    let _ = (p, xs, ys, out);
-    None
-}
-
 /// Tests set this to run the scalar path on CPUs with gathers too.
 #[cfg(test)]
 pub(super) static SCALAR_ONLY: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
@@ -301,7 +302,7 @@ mod avx2 {
     use std::any::TypeId;
     use std::arch::x86_64::*;
 
-    /// [`super::sample_row_gather`] for 8-bit, 16-bit and `f32` planes, 8 pixels per step (`None` for
+    /// [`super::sample_row_gather`], bilinear, for 8-bit, 16-bit and `f32` planes, 8 pixels per step (`None` for
     /// other sample types and planes too large for 32-bit offsets).
     #[target_feature(enable = "avx2,fma")]
     pub fn sample_row<T: Sample>(p: &Plane<T>, xs: &[f32], ys: &[f32], out: &mut [f32]) -> Option<()> {
@@ -372,7 +373,7 @@ mod avx2 {
         Some(())
     }
 
-    /// [`super::sample_row_cubic_gather`]: 8 pixels per step where all their 4 x 4 taps lie inside the plane
+    /// [`super::sample_row_gather`] with `cubic`: 8 pixels per step where all their 4 x 4 taps lie inside the plane
     /// (four gathers of four bytes, one per tap row); steps with a tap beyond an edge, and the last few
     /// pixels, take the scalar sample (which extends the border).
     #[target_feature(enable = "avx2,fma")]
@@ -837,20 +838,14 @@ fn warp_planes<S: Sample, T: Sample>(
                         // vectorise); the blend below vectorises.
                         let [va, vb] = &mut samples;
                         let (va, vb) = (&mut va[..pw], &mut vb[..pw]);
-                        if cubic {
-                            for (p, xs, ys, out) in [(a, ax, ay, &mut *va), (b, bx, by, &mut *vb)] {
-                                if sample_row_cubic_gather(p, xs, ys, out).is_none() {
-                                    for x in 0..pw {
-                                        out[x] = sample_cubic(p, xs[x], ys[x]);
-                                    }
-                                }
-                            }
-                        } else {
-                            for (p, xs, ys, out) in [(a, ax, ay, &mut *va), (b, bx, by, &mut *vb)] {
-                                if sample_row_gather(p, xs, ys, out).is_none() {
-                                    for x in 0..pw {
-                                        out[x] = sample_clamped(p, xs[x], ys[x]);
-                                    }
+                        for (p, xs, ys, out) in [(a, ax, ay, &mut *va), (b, bx, by, &mut *vb)] {
+                            if sample_row_gather(p, xs, ys, out, cubic).is_none() {
+                                for x in 0..pw {
+                                    out[x] = if cubic {
+                                        sample_cubic(p, xs[x], ys[x])
+                                    } else {
+                                        sample_clamped(p, xs[x], ys[x])
+                                    };
                                 }
                             }
                         }

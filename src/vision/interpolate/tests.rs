@@ -408,7 +408,7 @@ fn gathered_rows_match_scalar_samples() {
     fn check<T: Sample>(p: &Plane<T>, xs: &[f32], ys: &[f32], scalar: impl Fn(usize) -> f32) {
         for n in [xs.len(), 8, 9, 3] {
             let mut out = vec![-1.0; n];
-            assert!(synth::sample_row_gather(p, &xs[..n], &ys[..n], &mut out).is_some());
+            assert!(synth::sample_row_gather(p, &xs[..n], &ys[..n], &mut out, false).is_some());
             for (k, &v) in out.iter().enumerate() {
                 let want = scalar(k);
                 assert!(
@@ -427,7 +427,7 @@ fn gathered_rows_match_scalar_samples() {
     // Bicubic (8-bit only): interior steps gathered, steps with a tap beyond an edge sampled one by one.
     for n in [xs.len(), 8, 16, 9, 3] {
         let mut out = vec![-1.0; n];
-        assert!(synth::sample_row_cubic_gather(&eight, &xs[..n], &ys[..n], &mut out).is_some());
+        assert!(synth::sample_row_gather(&eight, &xs[..n], &ys[..n], &mut out, true).is_some());
         for (k, &v) in out.iter().enumerate() {
             let want = synth::sample_cubic(&eight, at(k).0, at(k).1);
             assert!(
@@ -436,7 +436,7 @@ fn gathered_rows_match_scalar_samples() {
             );
         }
     }
-    assert!(synth::sample_row_cubic_gather(&ten, &xs, &ys, &mut vec![0.0; xs.len()]).is_none());
+    assert!(synth::sample_row_gather(&ten, &xs, &ys, &mut vec![0.0; xs.len()], true).is_none());
 }
 
 /// `fast` warps the 8-bit and 10-bit planes as they are with gathers, and from `f32` copies without:
