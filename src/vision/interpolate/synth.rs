@@ -392,9 +392,10 @@ mod avx2 {
         // Positions are clamped as the lanes clamp them (`max` drops a NaN) for the scalar samples too.
         let (wm, hm) = ((w - 1) as f32, (h - 1) as f32);
         let (x_max, y_max) = (_mm256_set1_ps(wm), _mm256_set1_ps(hm));
-        // Interior: 1 <= ix <= w - 3 and 1 <= iy <= h - 3, so taps ix - 1 ..= ix + 2 and rows iy - 1 ..= iy + 2
-        // are all inside.
-        let (x_hi, y_hi) = (_mm256_set1_epi32(w as i32 - 3), _mm256_set1_epi32(h as i32 - 3));
+        // Columns inside: 1 <= ix <= w - 3, so taps ix - 1 ..= ix + 2 are in the row. Rows beyond the top or
+        // bottom are clamped (border extension, as the scalar sample does).
+        let x_hi = _mm256_set1_epi32(w as i32 - 3);
+        let row_last = _mm256_set1_epi32(h as i32 - 1);
         let one = _mm256_set1_epi32(1);
         let zero = _mm256_setzero_ps();
         let width = _mm256_set1_epi32(w as i32);
@@ -430,10 +431,7 @@ mod avx2 {
             let x = _mm256_min_ps(_mm256_max_ps(x, zero), x_max);
             let y = _mm256_min_ps(_mm256_max_ps(y, zero), y_max);
             let (ix, iy) = (_mm256_cvttps_epi32(x), _mm256_cvttps_epi32(y));
-            let outside = _mm256_or_si256(
-                _mm256_or_si256(_mm256_cmpgt_epi32(one, ix), _mm256_cmpgt_epi32(ix, x_hi)),
-                _mm256_or_si256(_mm256_cmpgt_epi32(one, iy), _mm256_cmpgt_epi32(iy, y_hi)),
-            );
+            let outside = _mm256_or_si256(_mm256_cmpgt_epi32(one, ix), _mm256_cmpgt_epi32(ix, x_hi));
             if _mm256_movemask_epi8(outside) != 0 {
                 for j in k..k + 8 {
                     out[j] = super::sample_cubic(p, xs[j].max(0.0).min(wm), ys[j].max(0.0).min(hm));
@@ -443,15 +441,13 @@ mod avx2 {
             }
             let wx = weights(_mm256_sub_ps(x, _mm256_cvtepi32_ps(ix)));
             let wy = weights(_mm256_sub_ps(y, _mm256_cvtepi32_ps(iy)));
-            // Offset of the top-left tap (ix - 1, iy - 1).
-            let mut at = _mm256_add_epi32(
-                _mm256_mullo_epi32(_mm256_sub_epi32(iy, one), width),
-                _mm256_sub_epi32(ix, one),
-            );
+            let left = _mm256_sub_epi32(ix, one);
             let mut acc = zero;
-            for wyj in wy {
-                // SAFETY: interior lanes only: four bytes from (ix - 1, row) end at ix + 2 <= w - 1 of a row
-                // iy - 1 ..= iy + 2, all rows of the plane.
+            for (j, wyj) in wy.into_iter().enumerate() {
+                let tap_y = _mm256_add_epi32(iy, _mm256_set1_epi32(j as i32 - 1));
+                let tap_y = _mm256_max_epi32(_mm256_min_epi32(tap_y, row_last), _mm256_setzero_si256());
+                let at = _mm256_add_epi32(_mm256_mullo_epi32(tap_y, width), left);
+                // SAFETY: four bytes from column ix - 1 >= 0 end at ix + 2 <= w - 1, of a row in 0..h.
                 let r = unsafe { _mm256_i32gather_epi32::<1>(base, at) };
                 let tap = |shift: __m256i| _mm256_cvtepi32_ps(_mm256_and_si256(_mm256_srlv_epi32(r, shift), byte));
                 let row = _mm256_add_ps(
@@ -465,7 +461,6 @@ mod avx2 {
                     ),
                 );
                 acc = _mm256_fmadd_ps(wyj, row, acc);
-                at = _mm256_add_epi32(at, width);
             }
             // SAFETY: as for the loads.
             unsafe { _mm256_storeu_ps(out.as_mut_ptr().add(k), acc) };

@@ -396,12 +396,17 @@ fn gathered_rows_match_scalar_samples() {
         xs.push((k as f32 * 0.731) % wm);
         ys.push((k as f32 * 0.377) % hm);
     }
-    // Sixteen positions whose bicubic taps all lie inside (two whole gathered steps from index 40).
+    // Sixteen positions whose bicubic taps all lie inside (two whole gathered steps from index 40), then
+    // eight whose columns do but whose rows reach beyond the top or bottom (gathered, rows clamped).
     xs.extend([0.0, 0.0, 0.0]);
     ys.extend([0.0, 0.0, 0.0]);
     for k in 0..16 {
         xs.push(1.0 + (k as f32 * 0.613) % (wm - 3.0));
         ys.push(1.0 + (k as f32 * 0.291) % (hm - 3.0));
+    }
+    for k in 0..8 {
+        xs.push(1.5 + k as f32);
+        ys.push([0.0, 0.4, hm, hm - 0.3, 0.99, hm - 1.2, 5.01, 1.0][k]);
     }
     // The scalar sample takes positions already inside the plane (NaN as 0), as the warp passes them.
     let inside = |v: f32, max: f32| if v.is_nan() { 0.0 } else { v.clamp(0.0, max) };
