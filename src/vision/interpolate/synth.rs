@@ -255,8 +255,8 @@ pub(super) fn sample_clamped<T: Sample>(p: &Plane<T>, x: f32, y: f32) -> f32 {
 
 /// Samples of a plane at positions inside it with AVX2 gathers where the CPU has them (see [`gathers`]):
 /// bilinear (as [`sample_clamped`]; 8-bit, 16-bit and `f32` planes at least 2 x 2) or, with `cubic`,
-/// Catmull-Rom (as [`sample_cubic`]; 8-bit planes at least 4 x 4, one four-byte gather per row of the
-/// 4 x 4 taps). `None` where the CPU has no gathers or for a plane they do not handle.
+/// Catmull-Rom (as [`sample_cubic`]; 8-bit and 10-bit planes at least 4 x 4, one or two gathers per row
+/// of the 4 x 4 taps). `None` where the CPU has no gathers or for a plane they do not handle.
 pub(super) fn sample_row_gather<T: Sample>(
     p: &Plane<T>,
     xs: &[f32],
@@ -380,7 +380,8 @@ mod avx2 {
     pub fn sample_row_cubic<T: Sample>(p: &Plane<T>, xs: &[f32], ys: &[f32], out: &mut [f32]) -> Option<()> {
         let n = out.len().min(xs.len()).min(ys.len());
         let (w, h) = (p.width, p.height);
-        if TypeId::of::<T>() != TypeId::of::<u8>()
+        let eight = TypeId::of::<T>() == TypeId::of::<u8>();
+        if !(eight || TypeId::of::<T>() == TypeId::of::<u16>())
             || w < 4
             || h < 4
             || p.data.len() < w * h
@@ -399,7 +400,38 @@ mod avx2 {
         let one = _mm256_set1_epi32(1);
         let zero = _mm256_setzero_ps();
         let width = _mm256_set1_epi32(w as i32);
-        let byte = _mm256_set1_epi32(0xff);
+        let (byte, word) = (_mm256_set1_epi32(0xff), _mm256_set1_epi32(0xffff));
+        let two_samples = _mm256_set1_epi32(2);
+        // The four taps of a row from the element offset `at` of the leftmost, in a row of the plane with
+        // 1 <= ix <= w - 3: columns ix - 1 ..= ix + 2, all inside it.
+        let row_taps = |at: __m256i| -> [__m256; 4] {
+            let taps = if eight {
+                // SAFETY: four bytes from `at`, the last at column ix + 2 <= w - 1 (see above).
+                let r = unsafe { _mm256_i32gather_epi32::<1>(base, at) };
+                [
+                    _mm256_and_si256(r, byte),
+                    _mm256_and_si256(_mm256_srli_epi32::<8>(r), byte),
+                    _mm256_and_si256(_mm256_srli_epi32::<16>(r), byte),
+                    _mm256_srli_epi32::<24>(r),
+                ]
+            } else {
+                // SAFETY: two 16-bit samples from `at` and two from at + 2, the last at column
+                // ix + 2 <= w - 1 (see above).
+                let (l, r) = unsafe {
+                    (
+                        _mm256_i32gather_epi32::<2>(base, at),
+                        _mm256_i32gather_epi32::<2>(base, _mm256_add_epi32(at, two_samples)),
+                    )
+                };
+                [
+                    _mm256_and_si256(l, word),
+                    _mm256_srli_epi32::<16>(l),
+                    _mm256_and_si256(r, word),
+                    _mm256_srli_epi32::<16>(r),
+                ]
+            };
+            taps.map(|t| _mm256_cvtepi32_ps(t))
+        };
         let (half, one_half, two_half, two) = (
             _mm256_set1_ps(0.5),
             _mm256_set1_ps(1.5),
@@ -447,18 +479,10 @@ mod avx2 {
                 let tap_y = _mm256_add_epi32(iy, _mm256_set1_epi32(j as i32 - 1));
                 let tap_y = _mm256_max_epi32(_mm256_min_epi32(tap_y, row_last), _mm256_setzero_si256());
                 let at = _mm256_add_epi32(_mm256_mullo_epi32(tap_y, width), left);
-                // SAFETY: four bytes from column ix - 1 >= 0 end at ix + 2 <= w - 1, of a row in 0..h.
-                let r = unsafe { _mm256_i32gather_epi32::<1>(base, at) };
-                let tap = |shift: __m256i| _mm256_cvtepi32_ps(_mm256_and_si256(_mm256_srlv_epi32(r, shift), byte));
+                let [t0, t1, t2, t3] = row_taps(at);
                 let row = _mm256_add_ps(
-                    _mm256_add_ps(
-                        _mm256_mul_ps(wx[0], tap(_mm256_setzero_si256())),
-                        _mm256_mul_ps(wx[1], tap(_mm256_set1_epi32(8))),
-                    ),
-                    _mm256_add_ps(
-                        _mm256_mul_ps(wx[2], tap(_mm256_set1_epi32(16))),
-                        _mm256_mul_ps(wx[3], tap(_mm256_set1_epi32(24))),
-                    ),
+                    _mm256_add_ps(_mm256_mul_ps(wx[0], t0), _mm256_mul_ps(wx[1], t1)),
+                    _mm256_add_ps(_mm256_mul_ps(wx[2], t2), _mm256_mul_ps(wx[3], t3)),
                 );
                 acc = _mm256_fmadd_ps(wyj, row, acc);
             }

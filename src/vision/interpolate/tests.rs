@@ -429,19 +429,24 @@ fn gathered_rows_match_scalar_samples() {
     check(&eight, &xs, &ys, |k| synth::sample_clamped(&eight, at(k).0, at(k).1));
     check(&ten, &xs, &ys, |k| synth::sample_clamped(&ten, at(k).0, at(k).1));
     check(&float, &xs, &ys, |k| synth::sample_clamped(&float, at(k).0, at(k).1));
-    // Bicubic (8-bit only): interior steps gathered, steps with a tap beyond an edge sampled one by one.
-    for n in [xs.len(), 8, 16, 9, 3] {
-        let mut out = vec![-1.0; n];
-        assert!(synth::sample_row_gather(&eight, &xs[..n], &ys[..n], &mut out, true).is_some());
-        for (k, &v) in out.iter().enumerate() {
-            let want = synth::sample_cubic(&eight, at(k).0, at(k).1);
-            assert!(
-                (v - want).abs() < 1e-3 * want.abs().max(1.0),
-                "cubic n {n} at {k}: {v} vs {want}"
-            );
+    // Bicubic (8-bit and 16-bit): steps whose columns are inside gathered, steps with a tap beyond the left
+    // or right edge sampled one by one.
+    fn check_cubic<T: Sample>(p: &Plane<T>, xs: &[f32], ys: &[f32], at: impl Fn(usize) -> (f32, f32)) {
+        for n in [xs.len(), 8, 16, 9, 3] {
+            let mut out = vec![-1.0; n];
+            assert!(synth::sample_row_gather(p, &xs[..n], &ys[..n], &mut out, true).is_some());
+            for (k, &v) in out.iter().enumerate() {
+                let want = synth::sample_cubic(p, at(k).0, at(k).1);
+                assert!(
+                    (v - want).abs() < 1e-3 * want.abs().max(1.0),
+                    "cubic n {n} at {k}: {v} vs {want}"
+                );
+            }
         }
     }
-    assert!(synth::sample_row_gather(&ten, &xs, &ys, &mut vec![0.0; xs.len()], true).is_none());
+    check_cubic(&eight, &xs, &ys, at);
+    check_cubic(&ten, &xs, &ys, at);
+    assert!(synth::sample_row_gather(&float, &xs, &ys, &mut vec![0.0; xs.len()], true).is_none());
 }
 
 /// `fast` warps the 8-bit and 10-bit planes as they are with gathers, and from `f32` copies without:
