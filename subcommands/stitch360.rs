@@ -2,11 +2,11 @@
 //! dual-fisheye stitching, spherical metadata, and tiled viewport-adaptive DASH.
 
 use anyhow::{Context, bail};
-use reel::util::atomic::AtomicPath;
 use reel::vision::projection::image_io::{self, RgbPlanes};
+use reel::vision::projection::photo::{self, PhotoConversion, PhotoReport};
 use reel::vision::projection::spherical::{self, SphericalInfo, SphericalKind, SphericalReport};
 use reel::vision::projection::viewport::render_trace_to_dir;
-use reel::vision::projection::{ConvertSettings, Interp, Projection};
+use reel::vision::projection::{Interp, Projection};
 use reel::vision::stitch::{self, Blend, PhotoStitch, RigParams, StitchOptions};
 use std::path::{Path, PathBuf};
 
@@ -240,100 +240,64 @@ fn projection(name: &str, args: &Args, aspect: f64) -> anyhow::Result<Projection
 
 pub fn run(args: Args, global: &crate::GlobalOpts) -> anyhow::Result<()> {
     let input = &args.input;
-    let is_photo = |p: &Path| {
-        p.extension()
-            .map(|e| {
-                matches!(
-                    e.to_string_lossy().to_ascii_lowercase().as_str(),
-                    "png" | "jpg" | "jpeg"
-                )
-            })
-            .unwrap_or(false)
-    };
     if args.inject_metadata || args.show_metadata {
         return run_metadata(&args, global);
     }
     if let Some(tiles) = &args.tiles {
         return run_tiles(&args, tiles, global);
     }
-    if !is_photo(input) {
+    if !photo::is_photo(input) {
         return run_video(&args, global);
     }
     let interp = Interp::parse(&args.interp)?;
-    let photo = image_io::load(input)?;
-    let (in_w, in_h) = photo.size();
-    let from_name = Projection::parse(&args.from)?;
-    let to_name = Projection::parse(&args.to)?;
+    let image = image_io::load(input)?;
+    let from = Projection::parse(&args.from)?;
+    let to = Projection::parse(&args.to)?;
     if let Some(trace) = &args.pose_trace {
-        if from_name != Projection::Equirect || !matches!(to_name, Projection::Perspective { .. }) {
+        if from != Projection::Equirect || !matches!(to, Projection::Perspective { .. }) {
             return Err(crate::Usage(
                 "--pose-trace renders perspective views (--to perspective) of an equirect input".into(),
             )
             .into());
         }
-        return run_pose_trace(&args, global, &photo, trace);
+        return run_pose_trace(&args, global, &image, trace);
     }
     let stitching = args.lens.is_some() || args.calibrate || args.save_lens.is_some();
-    if matches!(from_name, Projection::DualFisheye { .. }) && to_name == Projection::Equirect {
-        return run_stitch(&args, global, &photo);
+    if matches!(from, Projection::DualFisheye { .. }) && to == Projection::Equirect {
+        return run_stitch(&args, global, &image);
     } else if stitching {
         return Err(crate::Usage(
             "--lens, --calibrate and --save-lens stitch dual-fisheye (--from dual-fisheye --to equirect)".into(),
         )
         .into());
     }
-    let (from, to, out_w, out_h) = Projection::fit_conversion(
-        from_name,
-        to_name,
-        (Some(args.fov), Some(args.h_fov), args.v_fov),
-        (args.width, args.height),
-        (in_w as u32, in_h as u32),
-    );
-    let settings = ConvertSettings {
+    let job = PhotoConversion {
         from,
         to,
+        fov: (Some(args.fov), Some(args.h_fov), args.v_fov),
+        size: (args.width, args.height),
         yaw_deg: args.yaw,
         pitch_deg: args.pitch,
         roll_deg: args.roll,
         interp,
     };
-    let started = std::time::Instant::now();
-    let converted = photo.convert(&settings, out_w as usize, out_h as usize)?;
-    let elapsed = started.elapsed();
-    write_photo(&args, global, &converted)?;
-    report(&args, global, &from, &to, out_w, out_h, elapsed.as_secs_f64() * 1e3);
+    let done = job.run(&image)?;
+    write_photo(&args, global, &done.planes)?;
+    report(&args, global, &done.from, &done.to, &done.planes, done.convert_ms);
     Ok(())
 }
 
-fn write_photo(args: &Args, global: &crate::GlobalOpts, photo: &RgbPlanes) -> anyhow::Result<()> {
+fn write_photo(args: &Args, global: &crate::GlobalOpts, image: &RgbPlanes) -> anyhow::Result<()> {
     let path = output(args)?;
-    let out = AtomicPath::new(path, global.overwrite)?;
-    image_io::save(out.temp(), photo).with_context(|| format!("{}", path.display()))?;
-    out.commit()?;
-    Ok(())
+    photo::save_atomic(path, image, global.overwrite).with_context(|| format!("{}", path.display()))
 }
 
-fn report(args: &Args, global: &crate::GlobalOpts, from: &Projection, to: &Projection, w: u32, h: u32, ms: f64) {
-    let input = &args.input;
+fn report(args: &Args, global: &crate::GlobalOpts, from: &Projection, to: &Projection, image: &RgbPlanes, ms: f64) {
+    let report = PhotoReport::new(&args.input, args.output.as_deref(), from, to, image, ms);
     if global.json {
-        println!(
-            "{}",
-            serde_json::json!({
-                "input": input, "output": &args.output, "from": from.name(), "to": to.name(),
-                "width": w, "height": h, "convert_ms": ms,
-            })
-        );
+        println!("{}", serde_json::to_string(&report).unwrap_or_default());
     } else if !global.quiet {
-        eprintln!(
-            "{} ({}) -> {} ({}, {}x{}) in {:.1} ms",
-            input.display(),
-            from.name(),
-            args.output.as_deref().unwrap_or(Path::new("-")).display(),
-            to.name(),
-            w,
-            h,
-            ms
-        );
+        eprintln!("{report}");
     }
 }
 
@@ -394,15 +358,13 @@ fn run_stitch(args: &Args, global: &crate::GlobalOpts, photo: &RgbPlanes) -> any
     let out = stitch::stitch_photo(planes, &job).with_context(|| format!("{}", args.input.display()))?;
     let ms = started.elapsed().as_secs_f64() * 1e3;
     if let Some(p) = &args.save_lens {
-        let file = AtomicPath::new(p, global.overwrite)?;
-        std::fs::write(file.temp(), out.rig.to_yaml()?).with_context(|| format!("{}", p.display()))?;
-        file.commit()?;
+        out.rig.save(p, global.overwrite)?;
     }
     let from = Projection::DualFisheye {
         fov_deg: out.rig.lenses[0].fov,
     };
-    let (ow, oh) = (out.planes[0].width as u32, out.planes[0].height as u32);
-    write_photo(args, global, &RgbPlanes::U8(out.planes))?;
-    report(args, global, &from, &Projection::Equirect, ow, oh, ms);
+    let image = RgbPlanes::U8(out.planes);
+    write_photo(args, global, &image)?;
+    report(args, global, &from, &Projection::Equirect, &image, ms);
     Ok(())
 }

@@ -9,6 +9,7 @@ pub mod filter;
 pub mod geometry;
 pub mod image_io;
 pub mod metrics;
+pub mod photo;
 pub mod plane;
 pub mod remap;
 pub mod row_sampler;

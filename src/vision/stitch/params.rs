@@ -110,6 +110,14 @@ impl RigParams {
         crate::preset::render_yaml(self).map_err(|e| Error::InvalidArgument(format!("lens parameters: {e}")))
     }
 
+    /// Writes [`RigParams::to_yaml`] to `path` through a temporary name (nothing under `path` if interrupted).
+    pub fn save(&self, path: &Path, overwrite: bool) -> Result<()> {
+        let yaml = self.to_yaml()?;
+        let file = crate::util::atomic::AtomicPath::new(path, overwrite)?;
+        std::fs::write(file.temp(), yaml).map_err(|e| Error::io(path, e))?;
+        file.commit()
+    }
+
     pub fn load(path: &Path) -> Result<Self> {
         let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
         Self::from_yaml(&text, &path.display().to_string())
