@@ -286,10 +286,7 @@ pub(super) fn gathers() -> bool {
     if SCALAR_ONLY.load(std::sync::atomic::Ordering::Relaxed) {
         return false;
     }
-    #[cfg(target_arch = "x86_64")]
-    return std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma");
-    #[cfg(not(target_arch = "x86_64"))]
-    false
+    crate::util::simd::has_avx2_fma()
 }
 
 /// Tests set this to run the scalar path on CPUs with gathers too.
