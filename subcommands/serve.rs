@@ -2,7 +2,7 @@
 //! live ingest (`--ingest rtmp://...`, `--ingest srt://...`, flags to [`reel::net::ingest::IngestConfig`]).
 
 use anyhow::Context;
-use reel::net::http::{AccessLogSink, Origin, OriginConfig, shutdown_signal};
+use reel::net::http::{AccessLogSink, Origin, OriginConfig};
 use reel::net::ingest::rtmp_server::RtmpListener;
 use reel::net::ingest::srt::{SrtListener, check_passphrase};
 use reel::net::ingest::{Ingest, IngestConfig, Transcode, read_keys};
@@ -97,6 +97,8 @@ pub fn run(args: Args, global: &crate::GlobalOpts) -> anyhow::Result<()> {
         )
         .into());
     }
+    // Registered before the address is announced: a client may connect and signal at once.
+    let shutdown = crate::signals::shutdown_on_signal();
     let url = format!("http://{}/", origin.local_addr());
     let mut out = std::io::stdout().lock();
     let _ = if json {
@@ -110,7 +112,7 @@ pub fn run(args: Args, global: &crate::GlobalOpts) -> anyhow::Result<()> {
     };
     let _ = out.flush();
     drop(out);
-    let result = origin.run(shutdown_signal());
+    let result = origin.run(shutdown);
     if args.ingest.iter().any(|u| u.starts_with("srt://")) {
         reel::net::ingest::srt::shutdown();
     }

@@ -538,6 +538,19 @@ fn quiet_silences_the_access_log() {
 }
 
 #[test]
+fn a_signal_as_soon_as_the_address_is_announced_stops_it_cleanly() {
+    // The handlers are in place before the address is printed: a supervisor that stops the server the moment
+    // it is up gets a clean exit, never death by signal.
+    let Some(pkg) = package() else { return };
+    for _ in 0..10 {
+        let mut server = Server::start(&pkg.dir, &[]);
+        server.terminate();
+        let (code, stderr) = server.wait();
+        assert_eq!(code, Some(0), "stderr: {stderr}");
+    }
+}
+
+#[test]
 fn bad_directory_is_an_error() {
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_reel"))
         .args(["serve", "/nonexistent/reel-serve-dir", "--listen", "127.0.0.1:0"])

@@ -377,33 +377,6 @@ fn steer_by_cpu(_listener: &std::net::TcpListener, _workers: usize) -> std::io::
     Ok(())
 }
 
-/// Completes on SIGINT or SIGTERM.
-pub async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    tokio::select! {
-        () = ctrl_c => {}
-        () = term => {}
-    }
-}
-
-/// Runs an origin until SIGINT/SIGTERM. `on_bound` is told the bound address before the first request is
-/// accepted.
-pub fn serve_blocking(config: OriginConfig, addr: SocketAddr, on_bound: impl FnOnce(SocketAddr)) -> Result<()> {
-    let origin = Origin::bind(config, addr)?;
-    on_bound(origin.local_addr());
-    origin.run(shutdown_signal())
-}
-
 /// The client's address, for the access log.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct PeerAddr(pub SocketAddr);
