@@ -141,6 +141,37 @@ impl Ctx<'_> {
     /// copy of `i1` makes every patch an interior one (border extended, as a clamped bilinear would).
     #[inline]
     fn sample_patch(&self, x: f32, y: f32, out: &mut [f32]) {
+        let (base, ax, ay) = self.patch_origin(x, y);
+        let wts = [(1.0 - ax) * (1.0 - ay), ax * (1.0 - ay), (1.0 - ax) * ay, ax * ay];
+        let pw = self.padded.width;
+        if self.ps == 8 {
+            sample_interior::<8>(&self.padded.data, pw, base, wts, out);
+        } else {
+            sample_interior_any(&self.padded.data, pw, base, self.ps, wts, out);
+        }
+    }
+
+    /// One row of `out.len()` (at most `ps`) samples of `i1` starting at (x, y), clamped as
+    /// [`Ctx::sample_patch`] clamps a patch and interpolated as [`super::bilinear`] does (two lerps and a
+    /// third), so a row equals the pixel-by-pixel reads to float rounding of the position.
+    #[inline]
+    fn sample_patch_row(&self, x: f32, y: f32, out: &mut [f32]) {
+        let (base, fx, fy) = self.patch_origin(x, y);
+        let pw = self.padded.width;
+        let n = out.len();
+        let r0 = &self.padded.data[base..][..n + 1];
+        let r1 = &self.padded.data[base + pw..][..n + 1];
+        for (i, o) in out.iter_mut().enumerate() {
+            let top = r0[i] + (r0[i + 1] - r0[i]) * fx;
+            let bottom = r1[i] + (r1[i + 1] - r1[i]) * fx;
+            *o = top + (bottom - top) * fy;
+        }
+    }
+
+    /// Index in the padded `i1` of the top-left sample of the patch whose origin is (x, y), and the
+    /// fractional position (x, y) every pixel of that patch shares.
+    #[inline]
+    fn patch_origin(&self, x: f32, y: f32) -> (usize, f32, f32) {
         let ps = self.ps;
         let (w, h) = (self.i1.width, self.i1.height);
         // Far outside positions all read the border: clamping keeps the patch inside the padding
@@ -153,16 +184,9 @@ impl Ctx<'_> {
             if (i as f32) > v { i - 1 } else { i }
         };
         let (ix, iy) = (floor(x), floor(y));
-        let (ax, ay) = (x - ix as f32, y - iy as f32);
-        let wts = [(1.0 - ax) * (1.0 - ay), ax * (1.0 - ay), (1.0 - ax) * ay, ax * ay];
         let pad = self.pad as isize;
-        let pw = self.padded.width;
-        let base = (iy as isize + pad) as usize * pw + (ix as isize + pad) as usize;
-        if ps == 8 {
-            sample_interior::<8>(&self.padded.data, pw, base, wts, out);
-        } else {
-            sample_interior_any(&self.padded.data, pw, base, ps, wts, out);
-        }
+        let base = (iy as isize + pad) as usize * self.padded.width + (ix as isize + pad) as usize;
+        (base, x - ix as f32, y - iy as f32)
     }
 
     /// Zero-mean sum of squared differences between the template and `i1` displaced by (u, v).
@@ -277,46 +301,138 @@ impl Ctx<'_> {
 
 /// Blends the patch flows into a dense field: each pixel averages the patches covering it, weighted by
 /// how well each patch's vector explains that pixel.
+///
+/// Works a pixel row at a time, patch by patch: a patch's vector is the same for all its pixels, so its
+/// row of `i1` samples shares one set of bilinear weights and is read contiguously (as in the search),
+/// and the sums for each pixel still gather the covering patches in the same order.
 fn densify(ctx: &Ctx<'_>, xs: &[usize], ys: &[usize], patches: &[Vec<(f32, f32)>]) -> FlowField {
     let (w, h) = (ctx.i0.width, ctx.i0.height);
     let ps = ctx.ps;
-    let cover = |len: usize, pos: &[usize]| -> Vec<(usize, usize)> {
-        (0..len)
-            .map(|p| {
-                let lo = pos.partition_point(|&s| s + ps <= p);
-                let hi = pos.partition_point(|&s| s <= p);
-                (lo, hi)
-            })
-            .collect()
-    };
-    let cx = cover(w, xs);
-    let cy = cover(h, ys);
+    // Patch rows covering each pixel row.
+    let cy: Vec<(usize, usize)> = (0..h)
+        .map(|p| (ys.partition_point(|&s| s + ps <= p), ys.partition_point(|&s| s <= p)))
+        .collect();
     let mut out = FlowField::zeros(w, h);
     out.u
         .par_chunks_mut(w)
         .zip(out.v.par_chunks_mut(w))
         .enumerate()
-        .for_each(|(y, (ur, vr))| {
-            let (jlo, jhi) = cy[y];
-            let row0 = &ctx.i0.data[y * w..][..w];
-            for x in 0..w {
-                let (ilo, ihi) = cx[x];
-                let (mut su, mut sv, mut sw) = (0.0f32, 0.0f32, 0.0f32);
-                let i0v = row0[x];
+        .for_each_init(
+            || (vec![0f32; w], vec![0f32; w], vec![0f32; w]),
+            |(su, sv, sw), (y, (ur, vr))| {
+                su.fill(0.0);
+                sv.fill(0.0);
+                sw.fill(0.0);
+                let (jlo, jhi) = cy[y];
+                let row0 = &ctx.i0.data[y * w..][..w];
+                let mut samples = [0f32; MAX_PATCH];
+                let samples = &mut samples[..ps];
                 for prow in &patches[jlo..jhi] {
-                    for &(u, v) in &prow[ilo..ihi] {
-                        let d = ctx.i1.sample(x as f32 + u, y as f32 + v) - i0v;
-                        let wt = 1.0 / d.abs().max(1.0);
-                        su += wt * u;
-                        sv += wt * v;
-                        sw += wt;
+                    for (&x0, &(u, v)) in xs.iter().zip(prow) {
+                        ctx.sample_patch_row(x0 as f32 + u, y as f32 + v, samples);
+                        let span = x0..x0 + ps;
+                        let (su, sv, sw) = (&mut su[span.clone()], &mut sv[span.clone()], &mut sw[span.clone()]);
+                        for ((((&s, &i0v), su), sv), sw) in samples.iter().zip(&row0[span]).zip(su).zip(sv).zip(sw) {
+                            let wt = 1.0 / (s - i0v).abs().max(1.0);
+                            *su += wt * u;
+                            *sv += wt * v;
+                            *sw += wt;
+                        }
                     }
                 }
-                if sw > 0.0 {
-                    ur[x] = su / sw;
-                    vr[x] = sv / sw;
+                for x in 0..w {
+                    if sw[x] > 0.0 {
+                        ur[x] = su[x] / sw[x];
+                        vr[x] = sv[x] / sw[x];
+                    }
+                }
+            },
+        );
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Densification pixel by pixel, each sample a border-extended bilinear read: what [`densify`]'s
+    /// row-wise loop must reproduce.
+    fn densify_reference(ctx: &Ctx<'_>, xs: &[usize], ys: &[usize], patches: &[Vec<(f32, f32)>]) -> FlowField {
+        let (w, h, ps) = (ctx.i0.width, ctx.i0.height, ctx.ps);
+        let mut out = FlowField::zeros(w, h);
+        for y in 0..h {
+            for x in 0..w {
+                let (mut su, mut sv, mut sw) = (0f32, 0f32, 0f32);
+                for (j, prow) in patches.iter().enumerate() {
+                    for (i, &(u, v)) in prow.iter().enumerate() {
+                        if (ys[j]..ys[j] + ps).contains(&y) && (xs[i]..xs[i] + ps).contains(&x) {
+                            let d = ctx.i1.sample(x as f32 + u, y as f32 + v) - ctx.i0.data[y * w + x];
+                            let wt = 1.0 / d.abs().max(1.0);
+                            su += wt * u;
+                            sv += wt * v;
+                            sw += wt;
+                        }
+                    }
+                }
+                out.u[y * w + x] = su / sw;
+                out.v[y * w + x] = sv / sw;
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn row_wise_densification_matches_per_pixel_bilinear() {
+        let (w, h) = (37, 23);
+        let image = |seed: usize| {
+            Plane::from_vec(
+                w,
+                h,
+                (0..w * h).map(|k| ((k * 7919 + seed * 104_729) % 251) as f32).collect(),
+            )
+            .unwrap()
+        };
+        let (i0, i1) = (image(1), image(2));
+        let zero = Plane::new(w, h);
+        for (ps, stride) in [(8, 4), (8, 3), (5, 2)] {
+            let pad = ps + 2;
+            let padded = pad_plane(&i1, pad);
+            let ctx = Ctx {
+                i0: &i0,
+                gx: &zero,
+                gy: &zero,
+                i1: &i1,
+                ps,
+                padded: &padded,
+                pad,
+            };
+            let (xs, ys) = (positions(w, ps, stride), positions(h, ps, stride));
+            // Vectors of every kind: small, fractional, reaching past each border, far outside.
+            let patches: Vec<Vec<(f32, f32)>> = (0..ys.len())
+                .map(|j| {
+                    (0..xs.len())
+                        .map(|i| {
+                            let k = (j * xs.len() + i) as f32;
+                            match (j + i) % 4 {
+                                0 => ((k * 0.37) % 3.0 - 1.5, (k * 0.61) % 2.0 - 1.0),
+                                1 => (-(k % 11.0) - 0.3, (k % 7.0) + 0.6),
+                                2 => (w as f32 + k % 5.0, -(h as f32) - 0.25),
+                                _ => ((k * 1.3) % 9.0 + 0.5, -((k * 0.7) % 6.0) - 0.1),
+                            }
+                        })
+                        .collect()
+                })
+                .collect();
+            let got = densify(&ctx, &xs, &ys, &patches);
+            let want = densify_reference(&ctx, &xs, &ys, &patches);
+            for k in 0..w * h {
+                for (g, r) in [(got.u[k], want.u[k]), (got.v[k], want.v[k])] {
+                    assert!(
+                        (g - r).abs() <= 1e-3 * r.abs().max(1.0),
+                        "ps {ps} stride {stride} pixel {k}: {g} vs {r}"
+                    );
                 }
             }
-        });
-    out
+        }
+    }
 }

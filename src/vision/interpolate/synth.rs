@@ -12,21 +12,28 @@ pub fn consistency(f: &FlowField, g: &FlowField) -> Vec<f32> {
     let mut conf = vec![0f32; w * h];
     // Sundaram et al.: |F + G|^2 < 0.01 (|F|^2 + |G|^2) + 0.5, made soft.
     let (c0, c1) = (0.5, 0.01);
-    conf.par_chunks_mut(w).enumerate().for_each(|(y, row)| {
-        for (x, c) in row.iter_mut().enumerate() {
-            let k = y * w + x;
-            let (u, v) = (f.u[k], f.v[k]);
-            let (tx, ty) = (x as f32 + u, y as f32 + v);
-            if !in_image(tx, ty, w, h) {
-                *c = 0.0;
-                continue;
+    conf.par_chunks_mut(w).enumerate().for_each_init(
+        || [(); 4].map(|_| vec![0f32; w]),
+        |[xs, ys, gus, gvs], (y, row)| {
+            let (us, vs) = (&f.u[y * w..][..w], &f.v[y * w..][..w]);
+            for (x, (((&u, &v), tx), ty)) in us.iter().zip(vs).zip(xs.iter_mut()).zip(ys.iter_mut()).enumerate() {
+                (*tx, *ty) = (x as f32 + u, y as f32 + v);
             }
-            let (gu, gv) = g.sample(tx, ty);
-            let e = (u + gu).powi(2) + (v + gv).powi(2);
-            let tol = c1 * (u * u + v * v + gu * gu + gv * gv) + c0;
-            *c = (-e / tol).exp();
-        }
-    });
+            // G where F lands, read in rows (gathers); only the vectors that stay in the image use it.
+            sample_grid_row(&g.u, w, h, xs, ys, gus);
+            sample_grid_row(&g.v, w, h, xs, ys, gvs);
+            for (x, c) in row.iter_mut().enumerate() {
+                if !in_image(xs[x], ys[x], w, h) {
+                    *c = 0.0;
+                    continue;
+                }
+                let (u, v, gu, gv) = (us[x], vs[x], gus[x], gvs[x]);
+                let e = (u + gu).powi(2) + (v + gv).powi(2);
+                let tol = c1 * (u * u + v * v + gu * gu + gv * gv) + c0;
+                *c = (-e / tol).exp();
+            }
+        },
+    );
     conf
 }
 
@@ -58,19 +65,26 @@ pub fn compensation_errors(a: &Plane<f32>, b: &Plane<f32>, f: &FlowField) -> (f3
     let (w, h) = (a.width, a.height);
     let (comp, stat, seen) = (0..h)
         .into_par_iter()
-        .map(|y| {
-            let (mut c, mut s, mut n) = (0f64, 0f64, 0usize);
-            for x in 0..w {
-                let k = y * w + x;
-                s += (a.data[k] - b.data[k]).abs() as f64;
-                let (tx, ty) = (x as f32 + f.u[k], y as f32 + f.v[k]);
-                if in_image(tx, ty, w, h) {
-                    c += (a.data[k] - b.sample(tx, ty)).abs() as f64;
-                    n += 1;
+        .map_init(
+            || [(); 3].map(|_| vec![0f32; w]),
+            |[xs, ys, bs], y| {
+                let (us, vs) = (&f.u[y * w..][..w], &f.v[y * w..][..w]);
+                for (x, (((&u, &v), tx), ty)) in us.iter().zip(vs).zip(xs.iter_mut()).zip(ys.iter_mut()).enumerate() {
+                    (*tx, *ty) = (x as f32 + u, y as f32 + v);
                 }
-            }
-            (c, s, n)
-        })
+                sample_grid_row(&b.data, w, h, xs, ys, bs);
+                let (arow, brow) = (&a.data[y * w..][..w], &b.data[y * w..][..w]);
+                let (mut c, mut s, mut n) = (0f64, 0f64, 0usize);
+                for x in 0..w {
+                    s += (arow[x] - brow[x]).abs() as f64;
+                    if in_image(xs[x], ys[x], w, h) {
+                        c += (arow[x] - bs[x]).abs() as f64;
+                        n += 1;
+                    }
+                }
+                (c, s, n)
+            },
+        )
         .reduce(|| (0.0, 0.0, 0), |p, q| (p.0 + q.0, p.1 + q.1, p.2 + q.2));
     let n = a.data.len().max(1) as f64;
     (
@@ -243,11 +257,16 @@ fn push_pull(su: &[f32], sv: &[f32], sw: &[f32], w: usize, h: usize) -> (Vec<f32
 /// then 1), so all four taps are in the plane without a clamp each.
 #[inline(always)]
 pub(super) fn sample_clamped<T: Sample>(p: &Plane<T>, x: f32, y: f32) -> f32 {
-    let w = p.width;
-    let (x0, y0) = ((x as i32).min(w as i32 - 2), (y as i32).min(p.height as i32 - 2));
+    sample_clamped_in(&p.data, p.width, p.height, x, y)
+}
+
+/// [`sample_clamped`] in the row-major samples `data` of a `w` x `h` plane.
+#[inline(always)]
+fn sample_clamped_in<T: Sample>(data: &[T], w: usize, h: usize, x: f32, y: f32) -> f32 {
+    let (x0, y0) = ((x as i32).min(w as i32 - 2), (y as i32).min(h as i32 - 2));
     let (fx, fy) = (x - x0 as f32, y - y0 as f32);
     let i = y0 as usize * w + x0 as usize;
-    let (r0, r1) = (&p.data[i..i + 2], &p.data[i + w..i + w + 2]);
+    let (r0, r1) = (&data[i..i + 2], &data[i + w..i + w + 2]);
     let top = r0[0].to_f32() + (r0[1].to_f32() - r0[0].to_f32()) * fx;
     let bottom = r1[0].to_f32() + (r1[1].to_f32() - r1[0].to_f32()) * fx;
     top + (bottom - top) * fy
@@ -279,6 +298,22 @@ pub(super) fn sample_row_gather<T: Sample>(
     None
 }
 
+/// Bilinear samples of the row-major `f32` samples `data` of a `w` x `h` grid (a flow component) at
+/// positions clamped into it, as [`crate::vision::flow::bilinear`] reads them (to float rounding): with
+/// AVX2 gathers where the CPU has them, else one by one.
+pub(super) fn sample_grid_row(data: &[f32], w: usize, h: usize, xs: &[f32], ys: &[f32], out: &mut [f32]) {
+    #[cfg(target_arch = "x86_64")]
+    if gathers() {
+        // SAFETY: the CPU has AVX2 and FMA (`gathers`), the target features' only requirement.
+        if unsafe { avx2::sample_row_in(data, w, h, xs, ys, out) }.is_some() {
+            return;
+        }
+    }
+    for ((o, &x), &y) in out.iter_mut().zip(xs).zip(ys) {
+        *o = crate::vision::flow::bilinear(data, w, h, x, y);
+    }
+}
+
 /// Whether [`sample_row_gather`] runs on this CPU (AVX2 and FMA). The scalar loop waits on its loads
 /// one pixel at a time; eight gathered at once keep the memory busy.
 pub(super) fn gathers() -> bool {
@@ -303,14 +338,27 @@ mod avx2 {
     /// other sample types and planes too large for 32-bit offsets).
     #[target_feature(enable = "avx2,fma")]
     pub fn sample_row<T: Sample>(p: &Plane<T>, xs: &[f32], ys: &[f32], out: &mut [f32]) -> Option<()> {
+        sample_row_in(&p.data, p.width, p.height, xs, ys, out)
+    }
+
+    /// [`sample_row`] in the row-major samples `data` of a `w` x `h` plane.
+    #[target_feature(enable = "avx2,fma")]
+    pub fn sample_row_in<T: Sample>(
+        data: &[T],
+        w: usize,
+        h: usize,
+        xs: &[f32],
+        ys: &[f32],
+        out: &mut [f32],
+    ) -> Option<()> {
         let n = out.len().min(xs.len()).min(ys.len());
-        let (w, h) = (p.width, p.height);
         // Gather offsets are i32 (in bytes for 8-bit planes).
-        if w < 2 || h < 2 || p.data.len() < w * h || w * h > i32::MAX as usize / 4 {
+        if w < 2 || h < 2 || data.len() < w * h || w * h > i32::MAX as usize / 4 {
             return None;
         }
+        let p = (data, w, h);
         let kind = TypeId::of::<T>();
-        let base = p.data.as_ptr() as *const i32;
+        let base = data.as_ptr() as *const i32;
         let byte = _mm256_set1_epi32(0xff);
         let word = _mm256_set1_epi32(0xffff);
         // The taps of 8 pixels whose top-left taps are at element offsets `at` (0 <= x0 <= w - 2,
@@ -499,14 +547,13 @@ mod avx2 {
     #[target_feature(enable = "avx2,fma")]
     #[inline]
     fn rows<T: Sample>(
-        p: &Plane<T>,
+        (data, w, h): (&[T], usize, usize),
         xs: &[f32],
         ys: &[f32],
         out: &mut [f32],
         n: usize,
         taps: impl Fn(__m256i) -> [__m256; 4],
     ) {
-        let (w, h) = (p.width, p.height);
         let (x_last, y_last) = (_mm256_set1_epi32(w as i32 - 2), _mm256_set1_epi32(h as i32 - 2));
         let (x_max, y_max) = (_mm256_set1_ps((w - 1) as f32), _mm256_set1_ps((h - 1) as f32));
         let zero = _mm256_setzero_ps();
@@ -533,7 +580,7 @@ mod avx2 {
         // The last few one by one, clamped as the lanes are (`max` drops a NaN).
         let (wm, hm) = ((w - 1) as f32, (h - 1) as f32);
         for k in k..n {
-            out[k] = super::sample_clamped(p, xs[k].max(0.0).min(wm), ys[k].max(0.0).min(hm));
+            out[k] = super::sample_clamped_in(data, w, h, xs[k].max(0.0).min(wm), ys[k].max(0.0).min(hm));
         }
     }
 }
@@ -625,31 +672,53 @@ impl BlendMap {
         let mut unmoved = vec![0f32; w * h];
         // A pair whose vectors mostly fail the round trip (fast, tangled motion) gets more of it.
         let share = STATIC_SHARE + STATIC_SHARE_CHAOS * (1.0 - pm.stats.consistent_fraction.clamp(0.0, 1.0));
+        let (fw, bw) = (&pm.forward, &pm.backward);
         alpha
             .par_chunks_mut(w)
             .zip(unmoved.par_chunks_mut(w))
             .enumerate()
-            .for_each(|(y, (row, unmoved_row))| {
-                for ((x, o), still) in row.iter_mut().enumerate().zip(unmoved_row.iter_mut()) {
-                    let k = y * w + x;
-                    let (mu, mv) = (field.u[k], field.v[k]);
-                    let (mx, my) = (x as f32, y as f32);
-                    let (fu, fv) = pm.forward.sample(mx - t * mu, my - t * mv);
-                    let (gu, gv) = pm.backward.sample(mx + (1.0 - t) * mu, my + (1.0 - t) * mv);
-                    let e0 = ((fu - mu).powi(2) + (fv - mv).powi(2)) * sl2;
-                    let e1 = ((gu + mu).powi(2) + (gv + mv).powi(2)) * sl2;
-                    let tol = tol0 + tol1 * (mu * mu + mv * mv) * sl2;
-                    // A place whose source lies outside a frame (content entering or leaving at the border)
-                    // is not in that frame at all: border extension there would paint a smear.
-                    let inside_a = inside(mx - t * mu, my - t * mv, w, h);
-                    let inside_b = inside(mx + (1.0 - t) * mu, my + (1.0 - t) * mv, w, h);
-                    let (ra, rb) = ((-e0 / tol).exp() * inside_a, (-e1 / tol).exp() * inside_b);
-                    let w0 = (1.0 - t) * (ra + 1e-3);
-                    let w1 = t * (rb + 1e-3);
-                    *o = w1 / (w0 + w1);
-                    *still = share * (1.0 - ra.max(rb));
-                }
-            });
+            .for_each_init(
+                || [(); 8].map(|_| vec![0f32; w]),
+                |scratch, (y, (row, unmoved_row))| {
+                    let [xa, ya, xb, yb, fu, fv, gu, gv] = scratch;
+                    let (mus, mvs) = (&field.u[y * w..][..w], &field.v[y * w..][..w]);
+                    let my = y as f32;
+                    // Where each output place comes from in A and goes to in B, in vectorised loops; the
+                    // flows there are read in rows (gathers).
+                    for (x, (((((&mu, &mv), xa), ya), xb), yb)) in mus
+                        .iter()
+                        .zip(mvs)
+                        .zip(xa.iter_mut())
+                        .zip(ya.iter_mut())
+                        .zip(xb.iter_mut())
+                        .zip(yb.iter_mut())
+                        .enumerate()
+                    {
+                        let mx = x as f32;
+                        (*xa, *ya) = (mx - t * mu, my - t * mv);
+                        (*xb, *yb) = (mx + (1.0 - t) * mu, my + (1.0 - t) * mv);
+                    }
+                    sample_grid_row(&fw.u, w, h, xa, ya, fu);
+                    sample_grid_row(&fw.v, w, h, xa, ya, fv);
+                    sample_grid_row(&bw.u, w, h, xb, yb, gu);
+                    sample_grid_row(&bw.v, w, h, xb, yb, gv);
+                    for (x, (o, still)) in row.iter_mut().zip(unmoved_row.iter_mut()).enumerate() {
+                        let (mu, mv) = (mus[x], mvs[x]);
+                        let e0 = ((fu[x] - mu).powi(2) + (fv[x] - mv).powi(2)) * sl2;
+                        let e1 = ((gu[x] + mu).powi(2) + (gv[x] + mv).powi(2)) * sl2;
+                        let tol = tol0 + tol1 * (mu * mu + mv * mv) * sl2;
+                        // A place whose source lies outside a frame (content entering or leaving at the
+                        // border) is not in that frame at all: border extension there would paint a smear.
+                        let inside_a = inside(xa[x], ya[x], w, h);
+                        let inside_b = inside(xb[x], yb[x], w, h);
+                        let (ra, rb) = ((-e0 / tol).exp() * inside_a, (-e1 / tol).exp() * inside_b);
+                        let w0 = (1.0 - t) * (ra + 1e-3);
+                        let w1 = t * (rb + 1e-3);
+                        *o = w1 / (w0 + w1);
+                        *still = share * (1.0 - ra.max(rb));
+                    }
+                },
+            );
         BlendMap {
             width: w,
             height: h,

@@ -346,10 +346,18 @@ fn contradictory_motion_leans_on_the_unmoved_crossfade() {
     assert!(share > 0.2 && share <= synth::STATIC_SHARE, "unmoved share {share}");
 }
 
+/// Held by the tests that switch [`synth::SCALAR_ONLY`] or need the gathers on, so they do not run
+/// while another one has switched them off.
+fn gather_mode() -> std::sync::MutexGuard<'static, ()> {
+    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    LOCK.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 /// The gathered rows (8-bit, 16-bit and `f32` planes) sample what the scalar bilinear samples, at
 /// positions on every edge and corner, beyond them, and NaN, for row lengths that leave a tail.
 #[test]
 fn gathered_rows_match_scalar_samples() {
+    let _mode = gather_mode();
     if !synth::gathers() {
         eprintln!("skip: this CPU has no AVX2 gathers");
         return;
@@ -449,10 +457,44 @@ fn gathered_rows_match_scalar_samples() {
     assert!(synth::sample_row_gather(&float, &xs, &ys, &mut vec![0.0; xs.len()], true).is_none());
 }
 
+/// Flow components read a row at a time (gathered where the CPU can, else one by one) equal the
+/// border-extended bilinear read of [`crate::vision::flow::bilinear`], inside and beyond every edge.
+#[test]
+fn grid_rows_match_bilinear_reads() {
+    let _mode = gather_mode();
+    let (w, h) = (19, 11);
+    let grid: Vec<f32> = (0..w * h).map(|k| ((k * 53 + 7) % 97) as f32 * 0.25 - 9.0).collect();
+    let mut xs = vec![0.0, (w - 1) as f32, -4.0, 30.0, 18.6, 0.4, 7.25, -0.2];
+    let mut ys = vec![0.0, (h - 1) as f32, 3.5, -1.0, 12.0, 10.9, 0.75, 5.0];
+    for k in 0..29 {
+        xs.push((k as f32 * 1.731) % 24.0 - 2.0);
+        ys.push((k as f32 * 0.917) % 15.0 - 2.0);
+    }
+    for scalar in [false, true] {
+        synth::SCALAR_ONLY.store(scalar, std::sync::atomic::Ordering::Relaxed);
+        for n in [xs.len(), 8, 5] {
+            let mut out = vec![f32::NAN; n];
+            synth::sample_grid_row(&grid, w, h, &xs[..n], &ys[..n], &mut out);
+            for k in 0..n {
+                let want = crate::vision::flow::bilinear(&grid, w, h, xs[k], ys[k]);
+                assert!(
+                    (out[k] - want).abs() <= 1e-4 * want.abs().max(1.0),
+                    "scalar {scalar} n {n} at ({}, {}): {} vs {want}",
+                    xs[k],
+                    ys[k],
+                    out[k]
+                );
+            }
+        }
+    }
+    synth::SCALAR_ONLY.store(false, std::sync::atomic::Ordering::Relaxed);
+}
+
 /// `fast` warps the 8-bit and 10-bit planes as they are with gathers, and from `f32` copies without:
 /// both give the same picture to one code value.
 #[test]
 fn gathered_and_scalar_warps_agree() {
+    let _mode = gather_mode();
     if !synth::gathers() {
         eprintln!("skip: this CPU has no AVX2 gathers");
         return;
