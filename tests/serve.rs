@@ -551,6 +551,26 @@ fn a_signal_as_soon_as_the_address_is_announced_stops_it_cleanly() {
 }
 
 #[test]
+fn a_second_signal_stops_it_without_waiting_for_open_requests() {
+    let Some(pkg) = package() else { return };
+    let mut server = Server::start(&pkg.dir, &[]);
+    // A 24 MB response the client stops reading: the graceful shutdown would wait its whole grace (10 s).
+    let mut conn = TcpStream::connect(server.addr()).expect("connect");
+    conn.write_all(b"GET /big.mp4 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .expect("send");
+    let mut first = [0u8; 4096];
+    assert!(conn.read(&mut first).expect("first bytes") > 0);
+    server.terminate();
+    // Apart, so the two are not merged into one pending signal.
+    std::thread::sleep(Duration::from_millis(300));
+    server.terminate();
+    let (code, stderr) = server.wait();
+    assert_eq!(code, Some(130), "stderr: {stderr}");
+    assert!(stderr.contains("stopped without waiting for open requests"), "{stderr}");
+    drop(conn);
+}
+
+#[test]
 fn bad_directory_is_an_error() {
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_reel"))
         .args(["serve", "/nonexistent/reel-serve-dir", "--listen", "127.0.0.1:0"])

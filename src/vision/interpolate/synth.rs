@@ -15,10 +15,7 @@ pub fn consistency(f: &FlowField, g: &FlowField) -> Vec<f32> {
     conf.par_chunks_mut(w).enumerate().for_each_init(
         || [(); 4].map(|_| vec![0f32; w]),
         |[xs, ys, gus, gvs], (y, row)| {
-            let (us, vs) = (&f.u[y * w..][..w], &f.v[y * w..][..w]);
-            for (x, (((&u, &v), tx), ty)) in us.iter().zip(vs).zip(xs.iter_mut()).zip(ys.iter_mut()).enumerate() {
-                (*tx, *ty) = (x as f32 + u, y as f32 + v);
-            }
+            let (us, vs) = landing_row(f, y, xs, ys);
             // G where F lands, read in rows (gathers); only the vectors that stay in the image use it.
             sample_grid_row(&g.u, w, h, xs, ys, gus);
             sample_grid_row(&g.v, w, h, xs, ys, gvs);
@@ -35,6 +32,17 @@ pub fn consistency(f: &FlowField, g: &FlowField) -> Vec<f32> {
         },
     );
     conf
+}
+
+/// Where the pixels of row `y` land by `f` (x + u, y + v) into `xs` and `ys` (row length); returns the
+/// row's vectors.
+fn landing_row<'f>(f: &'f FlowField, y: usize, xs: &mut [f32], ys: &mut [f32]) -> (&'f [f32], &'f [f32]) {
+    let w = f.width;
+    let (us, vs) = (&f.u[y * w..][..w], &f.v[y * w..][..w]);
+    for (x, (((&u, &v), tx), ty)) in us.iter().zip(vs).zip(xs.iter_mut()).zip(ys.iter_mut()).enumerate() {
+        (*tx, *ty) = (x as f32 + u, y as f32 + v);
+    }
+    (us, vs)
 }
 
 /// `a` and `b` mixed at time t without motion compensation.
@@ -68,10 +76,7 @@ pub fn compensation_errors(a: &Plane<f32>, b: &Plane<f32>, f: &FlowField) -> (f3
         .map_init(
             || [(); 3].map(|_| vec![0f32; w]),
             |[xs, ys, bs], y| {
-                let (us, vs) = (&f.u[y * w..][..w], &f.v[y * w..][..w]);
-                for (x, (((&u, &v), tx), ty)) in us.iter().zip(vs).zip(xs.iter_mut()).zip(ys.iter_mut()).enumerate() {
-                    (*tx, *ty) = (x as f32 + u, y as f32 + v);
-                }
+                landing_row(f, y, xs, ys);
                 sample_grid_row(&b.data, w, h, xs, ys, bs);
                 let (arow, brow) = (&a.data[y * w..][..w], &b.data[y * w..][..w]);
                 let (mut c, mut s, mut n) = (0f64, 0f64, 0usize);
@@ -290,7 +295,7 @@ pub(super) fn sample_row_gather<T: Sample>(
             if cubic {
                 avx2::sample_row_cubic(p, xs, ys, out)
             } else {
-                avx2::sample_row(p, xs, ys, out)
+                avx2::sample_row(&p.data, p.width, p.height, xs, ys, out)
             }
         };
     }
@@ -305,7 +310,7 @@ pub(super) fn sample_grid_row(data: &[f32], w: usize, h: usize, xs: &[f32], ys: 
     #[cfg(target_arch = "x86_64")]
     if gathers() {
         // SAFETY: the CPU has AVX2 and FMA (`gathers`), the target features' only requirement.
-        if unsafe { avx2::sample_row_in(data, w, h, xs, ys, out) }.is_some() {
+        if unsafe { avx2::sample_row(data, w, h, xs, ys, out) }.is_some() {
             return;
         }
     }
@@ -334,16 +339,11 @@ mod avx2 {
     use std::any::TypeId;
     use std::arch::x86_64::*;
 
-    /// [`super::sample_row_gather`], bilinear, for 8-bit, 16-bit and `f32` planes, 8 pixels per step (`None` for
-    /// other sample types and planes too large for 32-bit offsets).
+    /// [`super::sample_row_gather`], bilinear, in the row-major samples `data` of a `w` x `h` plane (8-bit,
+    /// 16-bit or `f32`), 8 pixels per step (`None` for other sample types and planes too large for 32-bit
+    /// offsets).
     #[target_feature(enable = "avx2,fma")]
-    pub fn sample_row<T: Sample>(p: &Plane<T>, xs: &[f32], ys: &[f32], out: &mut [f32]) -> Option<()> {
-        sample_row_in(&p.data, p.width, p.height, xs, ys, out)
-    }
-
-    /// [`sample_row`] in the row-major samples `data` of a `w` x `h` plane.
-    #[target_feature(enable = "avx2,fma")]
-    pub fn sample_row_in<T: Sample>(
+    pub fn sample_row<T: Sample>(
         data: &[T],
         w: usize,
         h: usize,

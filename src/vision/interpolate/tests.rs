@@ -353,15 +353,22 @@ fn gather_mode() -> std::sync::MutexGuard<'static, ()> {
     LOCK.lock().unwrap_or_else(|e| e.into_inner())
 }
 
+/// [`gather_mode`] for a test of the gathers themselves; `None` (the test skips) on a CPU without them.
+fn gathers_held() -> Option<std::sync::MutexGuard<'static, ()>> {
+    let held = gather_mode();
+    if synth::gathers() {
+        Some(held)
+    } else {
+        eprintln!("skip: this CPU has no AVX2 gathers");
+        None
+    }
+}
+
 /// The gathered rows (8-bit, 16-bit and `f32` planes) sample what the scalar bilinear samples, at
 /// positions on every edge and corner, beyond them, and NaN, for row lengths that leave a tail.
 #[test]
 fn gathered_rows_match_scalar_samples() {
-    let _mode = gather_mode();
-    if !synth::gathers() {
-        eprintln!("skip: this CPU has no AVX2 gathers");
-        return;
-    }
+    let Some(_mode) = gathers_held() else { return };
     let (w, h) = (13, 7);
     let bytes: Vec<u8> = (0..w * h).map(|k| ((k * 37 + 11) % 256) as u8).collect();
     let eight = Plane::from_vec(w, h, bytes.clone()).unwrap();
@@ -494,11 +501,7 @@ fn grid_rows_match_bilinear_reads() {
 /// both give the same picture to one code value.
 #[test]
 fn gathered_and_scalar_warps_agree() {
-    let _mode = gather_mode();
-    if !synth::gathers() {
-        eprintln!("skip: this CPU has no AVX2 gathers");
-        return;
-    }
+    let Some(_mode) = gathers_held() else { return };
     let luma = |t: f32| render(96, 80, move |x, y| texture(x - 5.0 * t, y + 2.0 * t, 4));
     let chroma = |t: f32| render(48, 40, move |x, y| texture(2.0 * x - 5.0 * t, 2.0 * y + 2.0 * t, 5));
     let motion = PairMotion::analyze(&luma(0.0), &luma(1.0), Quality::Fast);
